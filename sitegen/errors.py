@@ -1,0 +1,41 @@
+"""Errors that end a build with one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SitegenError(Exception):
+    """A failure the user can fix; printed as one line, without a traceback.
+
+    ``where`` is the file (and line) the problem is in, so every message starts with
+    the place to look.
+    """
+
+    def __init__(self, message: str, where: str | Path | None = None, line: int | None = None):
+        self.message = message
+        self.where = str(where) if where is not None else None
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.where is None:
+            return self.message
+        place = f"{self.where}:{self.line}" if self.line is not None else self.where
+        return f"{place}: {self.message}"
+
+
+class ConfigError(SitegenError):
+    """A value in sitegen.toml (or in a demo block) that does not fit its option."""
+
+
+class DataError(SitegenError):
+    """A data set's raw files cannot be read or do not fit together."""
+
+
+class ModelError(SitegenError):
+    """A model cannot be built, loaded, trained or converted."""
+
+
+class StrictWarnings(SitegenError):
+    """Warnings were raised and --strict turns them into a failure."""
