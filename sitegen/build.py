@@ -1,0 +1,117 @@
+"""``sitegen build``: the phases, top to bottom, then one atomic write.
+
+1 config  2 collect  3 data  4 models  5 assets  6 render  7 write
+
+Everything is gathered into a map of output path -> content before anything is written;
+the write phase fills a temporary folder and swaps it in, so a build that fails at any
+point leaves the previous output exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from .assets import build_assets
+from .config import load_config
+from .content import collect_pages
+from .context import BuildContext, FileSource
+from .errors import SitegenError, StrictWarnings
+from .render import render_site
+
+
+@dataclass
+class BuildResult:
+    output_dir: Path
+    pages: int
+    files: int
+    warnings: list[str]
+    seconds: float
+
+
+def build(site: Path, output: Path | None = None, *, strict: bool = False, retrain: bool = False,
+          console: Console | None = None, progress: bool = True) -> BuildResult:
+    started = time.perf_counter()
+    console = console or Console(stderr=True)
+
+    # 1. config
+    config, warnings = load_config(site)
+    ctx = BuildContext(config=config, cache_dir=config.cache_dir, console=console,
+                       strict=strict or config.strict, retrain=retrain, progress=progress)
+    for warning in warnings:
+        ctx.warn(warning)
+    output_dir = Path(output).resolve() if output else config.output_dir.resolve()
+    check_output_dir(output_dir, config.site_dir)
+
+    # 2. collect
+    pages = collect_pages(config, ctx.warn)
+    fail_on_warnings(ctx)
+
+    # 3. data, 4. models (imported here: the models phase may pull in TensorFlow)
+    from .datasets import build_datasets, datasets_config_file
+    from .models import build_models
+
+    datasets = build_datasets(ctx)
+    models = build_models(ctx, datasets)
+
+    # 5. assets, 6. render
+    assets = build_assets(ctx)
+    files: dict[str, FileSource] = {}
+    for artifact in [*datasets.values(), *models.values()]:
+        files.update(artifact.files)
+    if datasets:
+        files["data/datasets-config.json"] = datasets_config_file(config, datasets)
+    files.update(assets.files)
+    files.update(render_site(ctx, pages, datasets, models, assets))
+    fail_on_warnings(ctx)
+
+    # 7. write
+    write_output(files, output_dir)
+    return BuildResult(output_dir=output_dir, pages=len(pages), files=len(files), warnings=ctx.warnings,
+                       seconds=time.perf_counter() - started)
+
+
+def fail_on_warnings(ctx: BuildContext) -> None:
+    if ctx.strict and ctx.warnings:
+        raise StrictWarnings(f"{len(ctx.warnings)} warning(s) and --strict is on; first: {ctx.warnings[0]}")
+
+
+def check_output_dir(output_dir: Path, site_dir: Path) -> None:
+    """Refuse outputs that would swap away the site itself (or anything holding it)."""
+    if output_dir == site_dir or site_dir.is_relative_to(output_dir):
+        raise SitegenError(f"output folder {output_dir} would replace the site's own folder; "
+                           "pick another output_dir")
+    if output_dir.exists() and not output_dir.is_dir():
+        raise SitegenError(f"output path {output_dir} exists and is not a folder")
+
+
+def write_output(files: dict[str, FileSource], output_dir: Path) -> None:
+    """Write every file into a fresh sibling folder, then swap it in place of ``output_dir``."""
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
+    try:
+        for rel, source in sorted(files.items()):
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(source, bytes):
+                target.write_bytes(source)
+            else:
+                shutil.copyfile(source, target)
+        os.chmod(staging, 0o755)
+        if output_dir.exists():
+            retired = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
+            shutil.rmtree(retired, ignore_errors=True)
+            output_dir.rename(retired)
+            staging.rename(output_dir)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            staging.rename(output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

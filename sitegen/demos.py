@@ -1,0 +1,173 @@
+"""Demo blocks: a fenced ```demo block with YAML options becomes a widget placeholder.
+
+The block is validated at build time against the options of its kind; names of data sets
+and models must exist in sitegen.toml. Errors carry the page's path and the line of the
+offending block. In the page, a placeholder is ``<div class="sg-demo" data-kind=...
+data-options='{json}'>`` with a ``<noscript>`` line; the page-side loader (sitegen/js/page.js)
+finds placeholders and imports the widget module of each kind.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from .errors import ConfigError
+from .options import Bool, Choice, Float, Int, LoadContext, Schema, Str
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
+
+
+class DemoOptions(Schema):
+    kind = Choice(("train", "draw", "explore", "model-builder"), doc="Which widget this block becomes.")
+    title = Str("", doc="Heading shown above the widget.")
+
+    #: what a reader without JavaScript is told
+    noscript = "This interactive demo needs JavaScript."
+    #: loads tfjs-vis (the train bundle) rather than tfjs alone
+    needs_vis = False
+
+    def references(self) -> list[tuple[str, str]]:
+        """(kind, name) pairs this demo needs: ("dataset", "mnist"), ("model", "cnn")."""
+        return []
+
+
+class TrainDemo(DemoOptions):
+    dataset = Str(doc="Data set to train on (a [datasets] name).")
+    model = Str("", doc="Model config of the data set to start with (its model_configs key); "
+                        "default: the first.")
+    epochs = Int(3, doc="Epochs, changeable by the reader.", minimum=1, maximum=100)
+    batch_size = Int(128, doc="Batch size.", minimum=1, maximum=4096)
+    train_size = Int(5500, doc="Training examples used (capped by the data set).", minimum=1)
+    test_size = Int(1000, doc="Validation examples used (capped by the data set).", minimum=1)
+    learning_rate = Float(0.001, doc="Learning rate.", minimum=0, exclusive_minimum=True, maximum=10)
+    optimizer = Choice(("adam", "sgd", "rmsprop", "adagrad"), "adam", doc="Optimizer.")
+    examples = Int(20, doc="Example images shown before training.", minimum=0, maximum=200)
+
+    noscript = "This demo trains a neural network in your browser; it needs JavaScript."
+    needs_vis = True
+
+    def references(self):
+        return [("dataset", self.dataset)]
+
+
+class DrawDemo(DemoOptions):
+    model = Str(doc="Converted model that recognises the drawing (a [models] name).")
+    top_k = Int(3, doc="How many guesses to show.", minimum=1, maximum=20)
+    stroke = Float(0, doc="Pen width in canvas pixels; 0 picks one from the model's data set.", minimum=0,
+                   maximum=100)
+
+    noscript = "Draw here and a neural network guesses what it is; this needs JavaScript."
+
+    def references(self):
+        return [("model", self.model)]
+
+
+class ExploreDemo(DemoOptions):
+    dataset = Str(doc="Data set to browse (a [datasets] name).")
+    model = Str("", doc="Model whose guesses are shown next to the truth (a [models] name); optional.")
+    split = Choice(("test", "train"), "test", doc="Which split to browse.")
+    start = Int(0, doc="Index shown first.", minimum=0)
+
+    noscript = "This viewer of the data set needs JavaScript."
+
+    def references(self):
+        refs = [("dataset", self.dataset)]
+        if self.model:
+            refs.append(("model", self.model))
+        return refs
+
+
+class ModelBuilderDemo(DemoOptions):
+    dataset = Str(doc="Data set to start with (a [datasets] name).")
+    model = Str("", doc="Model config to start with; default: the data set's first.")
+    batch_size = Int(64, doc="Batch size.", minimum=1, maximum=4096)
+    learning_rate = Float(0.01, doc="Learning rate.", minimum=0, exclusive_minimum=True, maximum=10)
+    optimizer = Choice(("adam", "sgd", "rmsprop", "adagrad"), "adam", doc="Optimizer.")
+    gallery = Int(12, doc="Test examples shown with their predicted classes.", minimum=0, maximum=100)
+
+    noscript = "The model builder trains networks you design in your browser; it needs JavaScript."
+    needs_vis = True
+
+    def references(self):
+        return [("dataset", self.dataset)]
+
+
+DEMO_KINDS: dict[str, type[DemoOptions]] = {
+    "train": TrainDemo,
+    "draw": DrawDemo,
+    "explore": ExploreDemo,
+    "model-builder": ModelBuilderDemo,
+}
+
+
+@dataclass
+class DemoBlock:
+    """One validated demo block of a page."""
+
+    options: DemoOptions
+    page: Path
+    line: int
+    index: int
+
+    @property
+    def kind(self) -> str:
+        return self.options.kind
+
+    def marker(self) -> str:
+        return f"<!--sg-demo:{self.index}-->"
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self.options, name) for name in self.options.options}
+
+
+def parse_demo(text: str, page: Path, line: int, index: int, config: "SiteConfig") -> DemoBlock:
+    """Validate the YAML of one block; ``line`` is where the block starts in ``page``."""
+    try:
+        table = yaml.safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = line + 1 + mark.line if mark is not None else line
+        raise ConfigError(f"demo block: not valid YAML ({getattr(e, 'problem', e)})", where=page, line=at) from None
+    if not isinstance(table, dict):
+        raise ConfigError("demo block: expected 'key: value' lines, e.g. 'kind: train'", where=page, line=line)
+    ctx = LoadContext(file=page, base_dir=page.parent)
+    kind = table.get("kind")
+    schema = DEMO_KINDS.get(kind) if isinstance(kind, str) else None
+    try:
+        if schema is None:
+            DemoOptions.load({"kind": kind} if "kind" in table else {}, ctx)  # raises the kind error
+        options = schema.load(table, ctx)
+    except ConfigError as e:
+        raise ConfigError(f"demo block: {e.message}", where=page, line=line) from None
+    for warning in ctx.warnings:
+        # "<page>: unknown key 'x' (ignored)" -> unknown options in a demo are errors:
+        # a typo there silently changes what readers see.
+        raise ConfigError("demo block: " + warning.split(": ", 1)[1].replace(" (ignored)", ""), where=page,
+                          line=line)
+    for ref_kind, name in options.references():
+        declared = config.datasets if ref_kind == "dataset" else config.models
+        if name not in declared:
+            known = ", ".join(sorted(declared)) or f"no {ref_kind}s are declared"
+            raise ConfigError(f"demo block: unknown {ref_kind} '{name}' (sitegen.toml declares: {known})",
+                              where=page, line=line)
+    return DemoBlock(options=options, page=page, line=line, index=index)
+
+
+def placeholder_html(block: DemoBlock, unavailable: str | None = None) -> str:
+    """The widget placeholder, or a visible notice when its data or model is missing."""
+    kind = html.escape(block.kind)
+    title = f'<h3 class="sg-demo-title">{html.escape(block.options.title)}</h3>' if block.options.title else ""
+    if unavailable:
+        return (f'<div class="sg-demo sg-demo-unavailable" data-kind="{kind}">{title}'
+                f'<p class="sg-notice" role="status">{html.escape(unavailable)}</p></div>')
+    options = html.escape(json.dumps(block.as_dict(), ensure_ascii=False, separators=(",", ":")), quote=True)
+    return (f'<div class="sg-demo" data-kind="{kind}" data-options="{options}">{title}'
+            f'<noscript><p class="sg-notice">{html.escape(block.options.noscript)}</p></noscript>'
+            f'<p class="sg-demo-loading" aria-live="polite">Loading demo…</p></div>')

@@ -1,0 +1,55 @@
+// Bundles sitegen's browser modules with esbuild (called by sitegen/assets.py).
+// Usage: node build.mjs <config.json>   with {entryPoints, outdir, outbase, metafile, nodePaths}
+//
+// Pages run under "default-src 'self'; script-src 'self'", which also forbids <style>
+// elements made at run time. tfjs-vis styles its tables and visor with glamor, whose
+// stylesheet is such an element; here glamor's sheet is swapped for one built on
+// constructable stylesheets (CSSOM, which CSP does not restrict), so tfjs-vis keeps its
+// looks without 'unsafe-inline'. Its charts go through vega-embed, which is swapped for a
+// wrapper that interprets vega expressions instead of compiling them with eval.
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {createRequire} from 'node:module';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const require = createRequire(path.join(config.nodePaths[0], 'noop.js'));
+const esbuild = require('esbuild');
+
+const cspSafeStyles = {
+  name: 'csp-safe-styles',
+  setup(build) {
+    build.onResolve({filter: /^\.\/sheet(\.js)?$/}, (args) => {
+      if (!args.importer.includes(`${path.sep}glamor${path.sep}`)) return undefined;
+      return {path: path.join(here, 'lib', 'constructed-sheet.js')};
+    });
+    const wrapper = path.join(here, 'lib', 'vega-embed-csp.js');
+    build.onResolve({filter: /^vega-embed$/}, (args) => {
+      if (args.importer === wrapper) return undefined;
+      return {path: wrapper};
+    });
+  },
+};
+
+const result = await esbuild.build({
+  entryPoints: config.entryPoints,
+  outdir: config.outdir,
+  outbase: config.outbase,
+  nodePaths: config.nodePaths,
+  metafile: true,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  target: 'es2020',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  entryNames: '[dir]/[name]-[hash]',
+  chunkNames: 'chunks/[name]-[hash]',
+  assetNames: '[name]-[hash]',
+  loader: {'.wasm': 'file'},
+  define: {'process.env.NODE_ENV': '"production"'},
+  plugins: [cspSafeStyles],
+});
+await import('node:fs').then((fs) => fs.writeFileSync(config.metafile, JSON.stringify(result.metafile)));

@@ -1,0 +1,96 @@
+"""Phase 6: fill demo placeholders and render pages, 404.html and sitemap.xml with Jinja."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlparse
+
+import jinja2
+
+from .assets import Assets
+from .content import Page
+from .context import BuildContext, DatasetArtifact, FileSource, ModelArtifact
+from .demos import DemoBlock, placeholder_html
+from .errors import SitegenError
+from .paths import theme_dir
+
+
+def template_environment(ctx: BuildContext) -> jinja2.Environment:
+    """A site's own templates/ first, the default theme second: overriding is file by file."""
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(str(ctx.config.templates_dir)),
+        jinja2.FileSystemLoader(str(theme_dir())),
+    ])
+    return jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape(["html", "xml"]),
+                              undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False)
+
+
+def unavailable_reason(block: DemoBlock, datasets: dict[str, DatasetArtifact],
+                       models: dict[str, ModelArtifact]) -> str | None:
+    for kind, name in block.options.references():
+        artifact = datasets.get(name) if kind == "dataset" else models.get(name)
+        if artifact is not None and not artifact.available:
+            return artifact.notice or f"The {kind} '{name}' is not available in this build, so this demo is off."
+    return None
+
+
+def fill_demos(page: Page, datasets, models) -> str:
+    html = page.html
+    for block in page.demos:
+        html = html.replace(block.marker(), placeholder_html(block, unavailable_reason(block, datasets, models)), 1)
+    return html
+
+
+def render_site(ctx: BuildContext, pages: list[Page], datasets: dict[str, DatasetArtifact],
+                models: dict[str, ModelArtifact], assets: Assets) -> dict[str, FileSource]:
+    env = template_environment(ctx)
+    site = ctx.config
+    nav_pages = [p for p in pages if p.meta.nav and not p.is_home]
+    widget_urls = {k: v for k, v in assets.urls.items() if k.startswith("widgets/")}
+    footer = site.theme.footer
+    files: dict[str, FileSource] = {}
+
+    def render(template_name: str, output: str, root: str, page: Page | None, **extra) -> None:
+        def asset(name: str) -> str:
+            if name not in assets.urls:
+                raise SitegenError(f"template asks for asset '{name}', which the theme does not have")
+            return root + assets.urls[name]
+
+        def link(other: Page) -> str:
+            return page.link_to(other) if page else root + (other.path + "/" if other.path else "")
+
+        try:
+            template = env.get_template(template_name)
+            text = template.render(site=site, page=page, pages=pages, nav_pages=nav_pages, root=root,
+                                   asset=asset, link=link, asset_map=widget_urls, footer=footer,
+                                   description=(page.meta.description if page else "") or site.description,
+                                   **extra)
+        except jinja2.TemplateSyntaxError as e:
+            raise SitegenError(f"template error: {e.message}", where=e.filename or e.name, line=e.lineno) from None
+        except jinja2.TemplateNotFound as e:
+            where = page.source if page else None
+            raise SitegenError(f"template '{e.name}' not found in {site.templates_dir} or the default theme",
+                               where=where) from None
+        except jinja2.UndefinedError as e:
+            raise SitegenError(f"template error while rendering {output}: {e.message}",
+                               where=template_name) from None
+        files[output] = text.encode("utf-8")
+
+    for i, page in enumerate(pages):
+        template = page.meta.template
+        if page.is_home and template == "page.html":
+            template = "index.html"
+        position = nav_pages.index(page) if page in nav_pages else -1
+        prev_page = nav_pages[position - 1] if position > 0 else None
+        next_page = nav_pages[position + 1] if 0 <= position < len(nav_pages) - 1 else None
+        render(template, page.output_file, page.root, page, content=fill_demos(page, datasets, models),
+               prev_page=prev_page, next_page=next_page)
+
+    if not any(p.is_home for p in pages):
+        render("index.html", "index.html", "", None, content="")
+    # 404.html is served at any depth, so its links start from the site's public path.
+    base_path = urlparse(site.base_url).path or "/"
+    render("404.html", "404.html", base_path if base_path.endswith("/") else base_path + "/", None)
+    urls = [urljoin(site.base_url, p.path + "/" if p.path else "") if site.base_url else (p.path + "/" if p.path else "./")
+            for p in pages]
+    files["sitemap.xml"] = env.get_template("sitemap.xml").render(urls=urls).encode("utf-8")
+    return files

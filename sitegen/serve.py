@@ -1,0 +1,187 @@
+"""``sitegen serve``: build, serve, watch, rebuild, reload open pages.
+
+Reloads travel as server-sent events on /__sitegen/events. Pages get a small external
+module (/__sitegen/reload.js) injected while served: no inline script, so the dev server
+sends the same Content-Security-Policy as production. A failed rebuild keeps the last good
+site on disk and shows the error over the page.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from rich.console import Console
+
+from .build import build
+from .config import load_config
+from .errors import SitegenError
+from .paths import theme_dir
+
+CSP = "default-src 'self'; script-src 'self'"
+RELOAD_SCRIPT = b"""// sitegen serve: reload on rebuild, show build errors over the page.
+const box = document.createElement('div');
+box.id = 'sitegen-build-error';
+box.style.cssText = 'position:fixed;inset:auto 1rem 1rem 1rem;z-index:99999;padding:1rem;border-radius:8px;' +
+  'background:#2b0d0d;color:#ffd7d7;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap;display:none';
+document.addEventListener('DOMContentLoaded', () => document.body.append(box));
+function show(status) {
+  box.textContent = status.error ? 'Build failed (the page shows the last good build):\\n' + status.error : '';
+  box.style.display = status.error ? 'block' : 'none';
+}
+const events = new EventSource('/__sitegen/events');
+let generation = null;
+events.onmessage = (e) => {
+  const status = JSON.parse(e.data);
+  if (generation !== null && status.generation !== generation && !status.error) location.reload();
+  generation = status.generation;
+  show(status);
+};
+"""
+
+
+class BuildState:
+    """The outcome of the latest build, shared by the watcher and the request handlers."""
+
+    def __init__(self):
+        self.generation = 0
+        self.error: str | None = None
+        self.changed = threading.Condition()
+
+    def publish(self, error: str | None) -> None:
+        with self.changed:
+            if error is None:
+                self.generation += 1
+            self.error = error
+            self.changed.notify_all()
+
+    def snapshot(self) -> dict:
+        return {"generation": self.generation, "error": self.error}
+
+
+class Handler(SimpleHTTPRequestHandler):
+    state: BuildState
+
+    def __init__(self, *args, state: BuildState, **kwargs):
+        self.state = state
+        super().__init__(*args, **kwargs)
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+    def end_headers(self):
+        self.send_header("Content-Security-Policy", CSP)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_GET(self):
+        if self.path == "/__sitegen/reload.js":
+            return self.send_bytes(RELOAD_SCRIPT, "text/javascript")
+        if self.path == "/__sitegen/status":
+            return self.send_bytes(json.dumps(self.state.snapshot()).encode(), "application/json")
+        if self.path == "/__sitegen/events":
+            return self.stream_events()
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            return self.send_page(path.read_bytes())
+        if not path.exists() and not self.path.startswith("/__sitegen/"):
+            missing = Path(self.directory) / "404.html"
+            if missing.is_file():
+                return self.send_page(missing.read_bytes(), HTTPStatus.NOT_FOUND)
+        return super().do_GET()
+
+    def send_bytes(self, body: bytes, content_type: str, status=HTTPStatus.OK):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_page(self, body: bytes, status=HTTPStatus.OK):
+        tag = b'<script type="module" src="/__sitegen/reload.js"></script>'
+        body = body.replace(b"</head>", tag + b"</head>", 1)
+        self.send_bytes(body, "text/html; charset=utf-8", status)
+
+    def stream_events(self):
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        last = None
+        try:
+            while True:
+                with self.state.changed:
+                    snapshot = self.state.snapshot()
+                    if snapshot == last:
+                        self.state.changed.wait(timeout=15)
+                        snapshot = self.state.snapshot()
+                if snapshot != last:
+                    self.wfile.write(f"data: {json.dumps(snapshot)}\n\n".encode())
+                else:
+                    self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+                last = snapshot
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+def watched_files(site: Path) -> dict[Path, float]:
+    """Modification times of everything a build reads: config, content, templates, data, models."""
+    config, _ = load_config(site)
+    folders = [config.content_dir, config.templates_dir, config.site_dir / "data", config.site_dir / "models",
+               theme_dir()]
+    stamps: dict[Path, float] = {config.file: config.file.stat().st_mtime}
+    for folder in folders:
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    stamps[path] = path.stat().st_mtime
+    return stamps
+
+
+def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, output: Path | None = None,
+          console: Console | None = None, poll_seconds: float = 0.5) -> None:
+    console = console or Console(stderr=True)
+    state = BuildState()
+    result = build(site, output, console=console)  # the first build must succeed: nothing to show otherwise
+    state.publish(None)
+    out_dir = result.output_dir
+    server = ThreadingHTTPServer((host, port), partial(Handler, directory=str(out_dir), state=state))
+    server.daemon_threads = True
+    console.print(f"Serving {out_dir} at http://{host}:{server.server_address[1]}/ (Ctrl+C stops)")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        stamps = watched_files(site)
+        while True:
+            time.sleep(poll_seconds)
+            try:
+                now = watched_files(site)
+            except SitegenError as e:
+                now = {}
+                error: str | None = str(e)
+            else:
+                error = None
+            if now == stamps:
+                continue
+            stamps = now
+            console.print("Change detected, rebuilding …")
+            try:
+                if error:
+                    raise SitegenError(error)
+                build(site, output, console=console)
+                state.publish(None)
+                console.print("[green]Rebuilt[/]; open pages reload")
+            except SitegenError as e:
+                console.print(f"[bold red]error:[/] {e}")
+                state.publish(str(e))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
