@@ -282,9 +282,11 @@ class Schema:
             if name not in table:
                 if option.required:
                     raise ctx.error(full, option.expected)
-                setattr(self, name, option.default)
-                continue
-            value = table[name]
+                if option.default is None:
+                    setattr(self, name, None)
+                    continue
+            # Defaults go through validation too, so a default path is resolved like a given one.
+            value = table.get(name, option.default)
             try:
                 setattr(self, name, option.validate(value, ctx, full))
             except ValidationError as e:

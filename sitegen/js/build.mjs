@@ -32,6 +32,20 @@ const cspSafeStyles = {
   },
 };
 
+// tfjs-vis is CommonJS and require()s tfjs packages; esbuild would then resolve those
+// packages through "main" (their Node bundles) and the page would carry a second copy of
+// tfjs-core. Every bare @tensorflow/* import is sent to the package's ES module build.
+const tfjsAsModules = {
+  name: 'tfjs-as-es-modules',
+  setup(build) {
+    build.onResolve({filter: /^@tensorflow\/[^/]+$/}, (args) => {
+      const manifest = require.resolve(`${args.path}/package.json`);
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
+      return pkg.module ? {path: path.join(path.dirname(manifest), pkg.module)} : undefined;
+    });
+  },
+};
+
 const result = await esbuild.build({
   entryPoints: config.entryPoints,
   outdir: config.outdir,
@@ -50,6 +64,6 @@ const result = await esbuild.build({
   assetNames: '[name]-[hash]',
   loader: {'.wasm': 'file'},
   define: {'process.env.NODE_ENV': '"production"'},
-  plugins: [cspSafeStyles],
+  plugins: [cspSafeStyles, tfjsAsModules],
 });
 await import('node:fs').then((fs) => fs.writeFileSync(config.metafile, JSON.stringify(result.metafile)));

@@ -5,6 +5,5 @@ import './tfjs.js';
 // tfjs-vis ships CommonJS, so esbuild cannot re-export its names statically: name them here.
 const tfvis = tfvisModule.default ?? tfvisModule;
 export const {visor, show, render, metrics} = tfvis;
-export default tfvis;
 
 globalThis.tfvis = tfvis;

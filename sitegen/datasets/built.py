@@ -1,0 +1,188 @@
+"""The files of a built data set, written and read back.
+
+A built data set is a folder (in the build cache, copied to ``data/<name>/`` in the
+site) holding:
+
+- ``images-<k>.png``: sprite shards. Every row of a shard is one example, its h*w pixels
+  in row-major order; 8-bit grayscale when c = 1, RGB when c = 3 (so a row holds
+  h*w*c values). Training examples come first, then test examples, each split in its
+  own seeded shuffle order; shard k holds rows ``start .. start+count-1``.
+- ``labels_uint8``: one-hot labels, ``num_classes`` bytes per example, same row order.
+- ``classes.json``: class names in label order.
+- ``manifest.json``: everything a reader needs to use the above (see `write_built`).
+
+`read_built` decodes these back to numpy arrays, so a model trained in Python sees
+exactly the pixels the browser sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..errors import DataError
+from .png import encode_png
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+LABELS = "labels_uint8"
+CLASSES = "classes.json"
+LOADER = "data.js"
+
+#: Every browser decodes a PNG up to 32767 rows and Safari limits a canvas to about
+#: 16.7 million pixels; shards stay far below both so decoding is quick and memory low.
+MAX_SHARD_ROWS = 10_000
+MAX_SHARD_PIXELS = 8_000_000
+#: The sprite row is h*w pixels wide; browsers refuse images wider than this.
+MAX_ROW_PIXELS = 32_767
+
+
+@dataclass
+class BuiltData:
+    """A built data set as numpy arrays (what the browser's MnistData holds)."""
+
+    x_train: np.ndarray  #: uint8 [n_train, h, w, c]
+    y_train: np.ndarray  #: int64 [n_train] class indices
+    x_test: np.ndarray   #: uint8 [n_test, h, w, c]
+    y_test: np.ndarray   #: int64 [n_test]
+    classes: list[str]
+    manifest: dict
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return tuple(self.manifest["shape"])  # type: ignore[return-value]
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def shard_rows(shape: tuple[int, int, int]) -> int:
+    """How many examples go in one sprite shard for images of ``shape``."""
+    h, w, _ = shape
+    return max(1, min(MAX_SHARD_ROWS, MAX_SHARD_PIXELS // (h * w)))
+
+
+def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
+    out = np.zeros((len(labels), num_classes), dtype=np.uint8)
+    out[np.arange(len(labels)), labels] = 1
+    return out
+
+
+def write_built(directory: Path, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+                y_test: np.ndarray, classes: list[str], about: dict,
+                on_shard: Callable[[int], None] | None = None) -> dict:
+    """Write sprite shards, labels, classes and manifest into ``directory``; return the manifest.
+
+    ``about`` adds descriptive manifest keys (name, title, source, split, canvas, ...).
+    ``on_shard(rows)`` is called as each shard is encoded (for a progress bar).
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    h, w, c = x_train.shape[1:] if len(x_train) else x_test.shape[1:]
+    if h * w > MAX_ROW_PIXELS:
+        raise DataError(f"images of {h}x{w} pixels make sprite rows {h * w} pixels wide; browsers decode at most "
+                        f"{MAX_ROW_PIXELS} (use a smaller shape with resize = true)", where=directory)
+    images = np.concatenate([x_train, x_test]).reshape(-1, h * w * c)
+    labels = np.concatenate([y_train, y_test]).astype(np.int64)
+    per_shard = shard_rows((h, w, c))
+    starts = list(range(0, len(images), per_shard)) or [0]
+
+    def encode(k: int) -> dict:
+        start = starts[k]
+        rows = images[start:start + per_shard]
+        data = encode_png(rows, c)
+        path = f"images-{k}.png"
+        (directory / path).write_bytes(data)
+        if on_shard:
+            on_shard(len(rows))
+        return {"path": path, "start": start, "count": len(rows), "bytes": len(data), "sha256": sha256_hex(data)}
+
+    # zlib releases the GIL, so shards compress in parallel on every core.
+    with ThreadPoolExecutor() as pool:
+        shards = list(pool.map(encode, range(len(starts))))
+
+    label_bytes = one_hot(labels, len(classes)).tobytes()
+    (directory / LABELS).write_bytes(label_bytes)
+    (directory / CLASSES).write_text(json.dumps(classes, ensure_ascii=False), encoding="utf-8")
+    n_train, n_test = len(x_train), len(x_test)
+    manifest = {
+        "version": FORMAT_VERSION,
+        **about,
+        "shape": [int(h), int(w), int(c)],
+        "numClasses": len(classes),
+        "classes": classes,
+        "counts": {"train": n_train, "test": n_test, "total": n_train + n_test},
+        "classCounts": {
+            "train": np.bincount(y_train, minlength=len(classes)).tolist(),
+            "test": np.bincount(y_test, minlength=len(classes)).tolist(),
+        },
+        "rows": {"train": {"start": 0, "count": n_train}, "test": {"start": n_train, "count": n_test}},
+        "sprite": {"width": int(h * w), "channels": int(c), "mode": "L" if c == 1 else "RGB",
+                   "rowsPerShard": per_shard},
+        "shards": shards,
+        "labels": {"path": LABELS, "encoding": "one-hot uint8", "bytes": len(label_bytes),
+                   "sha256": sha256_hex(label_bytes)},
+        "classesFile": CLASSES,
+    }
+    (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return manifest
+
+
+def read_manifest(directory: Path) -> dict:
+    path = Path(directory) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError("not a built data set (no manifest.json)", where=directory) from None
+    except (ValueError, UnicodeDecodeError) as e:
+        raise DataError(f"manifest.json is not valid JSON ({e})", where=path) from None
+
+
+def read_built(directory: Path, verify: bool = True) -> BuiltData:
+    """Decode a built data set (a folder with manifest.json) back into numpy arrays.
+
+    Pixels come from the PNG shards exactly as stored, labels from the one-hot bytes; with
+    ``verify`` the sha256 of every file is checked against the manifest first.
+    """
+    from PIL import Image  # only readers of built data need Pillow
+
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    h, w, c = manifest["shape"]
+    num_classes = manifest["numClasses"]
+    total = manifest["counts"]["total"]
+    images = np.empty((total, h * w * c), dtype=np.uint8)
+    for shard in manifest["shards"]:
+        data = _read_checked(directory / shard["path"], shard["sha256"] if verify else None)
+        with Image.open(io.BytesIO(data)) as im:
+            pixels = np.asarray(im)
+        images[shard["start"]:shard["start"] + shard["count"]] = pixels.reshape(shard["count"], h * w * c)
+    label_bytes = _read_checked(directory / manifest["labels"]["path"],
+                                manifest["labels"]["sha256"] if verify else None)
+    one_hot_labels = np.frombuffer(label_bytes, dtype=np.uint8).reshape(total, num_classes)
+    labels = one_hot_labels.argmax(axis=1).astype(np.int64)
+    images = images.reshape(total, h, w, c)
+    n_train = manifest["counts"]["train"]
+    return BuiltData(x_train=images[:n_train], y_train=labels[:n_train], x_test=images[n_train:],
+                     y_test=labels[n_train:], classes=list(manifest["classes"]), manifest=manifest)
+
+
+def _read_checked(path: Path, sha256: str | None) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError("missing file of a built data set", where=path) from None
+    if sha256 is not None and sha256_hex(data) != sha256:
+        raise DataError("file does not match the sha256 in manifest.json (rebuild the data set)", where=path)
+    return data

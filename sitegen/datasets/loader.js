@@ -1,0 +1,215 @@
+// data.js: loads the sitegen data set "__NAME__" in the browser (generated; do not edit).
+//
+// The codelab's MnistData API: `await data.load()`, then `nextTrainBatch(n)` (random
+// examples) and `nextTestBatch(n)` (the next ones in order) give
+// {xs: Tensor2D [n, h*w*c] in [0, 1], labels: Tensor2D [n, numClasses]};
+// `getTrainData()` / `getTestData(n)` give xs as Tensor4D [n, h, w, c].
+// Pixels stay uint8 (`trainImages`, `testImages`, one example after another) until a
+// batch is made; labels are one-hot uint8 (`trainLabels`, `testLabels`).
+
+const MANIFEST = __MANIFEST__;
+const HERE = new URL('./', import.meta.url);
+// The site's stable alias of its tfjs bundle (assets/ names are fingerprinted).
+const TFJS_MODULE = new URL('../../js/tfjs.js', import.meta.url);
+// Decode at most this many pixels at once, so a shard never needs a huge canvas.
+const CHUNK_PIXELS = 1 << 20;
+// value / 255 as float32, the same numbers numpy gives for x.astype('float32') / 255.
+const TO_UNIT = Float32Array.from({length: 256}, (_, v) => v / 255);
+
+// The one place tf is found: a page's global (codelab style) or the site's bundle.
+async function findTf() {
+  if (globalThis.tf) return globalThis.tf;
+  const module = await import(TFJS_MODULE.href);
+  return globalThis.tf ?? module;
+}
+
+async function fetchBytes(file, report) {
+  const url = new URL(file.path, HERE);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  if (!response.body) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    report(bytes.length);
+    return bytes;
+  }
+  const bytes = new Uint8Array(file.bytes);
+  const reader = response.body.getReader();
+  let offset = 0;
+  for (;;) {
+    const {done, value} = await reader.read();
+    if (done) break;
+    if (offset + value.length > bytes.length) throw new Error(`${url}: larger than the ${file.bytes} bytes in manifest.json`);
+    bytes.set(value, offset);
+    offset += value.length;
+    report(value.length);
+  }
+  if (offset !== file.bytes) throw new Error(`${url}: ${offset} bytes, manifest.json says ${file.bytes}`);
+  return bytes;
+}
+
+async function checkSha256(bytes, file) {
+  if (!globalThis.crypto?.subtle) return;  // only in secure contexts
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  if (hex !== file.sha256) throw new Error(`${file.path}: sha256 differs from manifest.json (stale cache?)`);
+}
+
+function makeCanvas(width, height) {
+  if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(width, height);
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  return canvas;
+}
+
+// Copy one sprite shard's pixels into `target` without colour conversion or
+// premultiplication: channel R of a grayscale PNG, or R, G, B of an RGB one.
+async function decodeShard(bytes, shard, target, exampleSize, channels) {
+  const blob = new Blob([bytes], {type: 'image/png'});
+  const bitmap = await createImageBitmap(blob, {premultiplyAlpha: 'none', colorSpaceConversion: 'none'});
+  const width = bitmap.width;
+  if (width * channels !== exampleSize || bitmap.height !== shard.count) {
+    throw new Error(`${shard.path}: ${width}x${bitmap.height} pixels, manifest.json says ` +
+                    `${exampleSize / channels}x${shard.count}`);
+  }
+  const chunkRows = Math.max(1, Math.min(shard.count, Math.floor(CHUNK_PIXELS / width)));
+  const canvas = makeCanvas(width, chunkRows);
+  const context = canvas.getContext('2d', {willReadFrequently: true});
+  context.imageSmoothingEnabled = false;
+  context.globalCompositeOperation = 'copy';
+  let out = shard.start * exampleSize;
+  for (let row = 0; row < shard.count; row += chunkRows) {
+    const rows = Math.min(chunkRows, shard.count - row);
+    context.drawImage(bitmap, 0, row, width, rows, 0, 0, width, rows);
+    const rgba = context.getImageData(0, 0, width, rows).data;
+    if (channels === 1) {
+      for (let i = 0; i < rgba.length; i += 4) target[out++] = rgba[i];
+    } else {
+      for (let i = 0; i < rgba.length; i += 4) {
+        target[out++] = rgba[i];
+        target[out++] = rgba[i + 1];
+        target[out++] = rgba[i + 2];
+      }
+    }
+  }
+  bitmap.close();
+}
+
+export class MnistData {
+  /** @param {{tf?: object}} options  pass `tf` to use a particular tfjs instance */
+  constructor({tf} = {}) {
+    this.tf = tf ?? null;
+    this.manifest = MANIFEST;
+    this.name = MANIFEST.name;
+    this.classNames = MANIFEST.classes.slice();
+    this.numClasses = MANIFEST.numClasses;
+    this.shape = MANIFEST.shape.slice();
+    this.exampleSize = this.shape[0] * this.shape[1] * this.shape[2];
+    this.numTrain = MANIFEST.counts.train;
+    this.numTest = MANIFEST.counts.test;
+    this.trainImages = this.testImages = this.trainLabels = this.testLabels = null;
+    this.shuffledTrainIndex = 0;
+    this.testIndex = 0;
+  }
+
+  /**
+   * Fetch and decode the sprite shards and labels.
+   * @param {{onProgress?: (p: {loaded: number, total: number, fraction: number}) => void,
+   *          verify?: boolean}} options  `verify` checks every file's sha256
+   */
+  async load({onProgress, verify = false} = {}) {
+    this.tf = this.tf ?? await findTf();
+    const files = [...MANIFEST.shards, MANIFEST.labels];
+    const total = files.reduce((sum, file) => sum + file.bytes, 0);
+    let loaded = 0;
+    const report = (n) => {
+      loaded += n;
+      if (onProgress) onProgress({loaded, total, fraction: total ? loaded / total : 1});
+    };
+    const downloads = files.map((file) => fetchBytes(file, report));
+    const images = new Uint8Array(MANIFEST.counts.total * this.exampleSize);
+    // Decode one shard at a time so only one decoded bitmap is in memory.
+    for (const [k, shard] of MANIFEST.shards.entries()) {
+      const bytes = await downloads[k];
+      if (verify) await checkSha256(bytes, shard);
+      await decodeShard(bytes, shard, images, this.exampleSize, MANIFEST.shape[2]);
+    }
+    const labels = await downloads[files.length - 1];
+    if (verify) await checkSha256(labels, MANIFEST.labels);
+    if (labels.length !== MANIFEST.counts.total * this.numClasses) {
+      throw new Error(`${MANIFEST.labels.path}: ${labels.length} bytes, expected ${MANIFEST.counts.total * this.numClasses}`);
+    }
+    const trainPixels = this.numTrain * this.exampleSize;
+    const trainLabelBytes = this.numTrain * this.numClasses;
+    this.trainImages = images.subarray(0, trainPixels);
+    this.testImages = images.subarray(trainPixels);
+    this.trainLabels = labels.subarray(0, trainLabelBytes);
+    this.testLabels = labels.subarray(trainLabelBytes);
+    this.trainIndices = this.tf.util.createShuffledIndices(this.numTrain);
+    this.shuffledTrainIndex = 0;
+    this.testIndex = 0;
+    return this;
+  }
+
+  /** A random batch of training examples: {xs: [n, h*w*c], labels: [n, numClasses]}. */
+  nextTrainBatch(batchSize) {
+    return this.makeBatch(batchSize, this.trainImages, this.trainLabels, () => {
+      this.shuffledTrainIndex = (this.shuffledTrainIndex + 1) % this.trainIndices.length;
+      return this.trainIndices[this.shuffledTrainIndex];
+    });
+  }
+
+  /** The next batch of test examples, in order (wrapping around). */
+  nextTestBatch(batchSize) {
+    return this.makeBatch(batchSize, this.testImages, this.testLabels, () => {
+      this.testIndex = (this.testIndex + 1) % this.numTest;
+      return this.testIndex;
+    });
+  }
+
+  /** All training examples: {xs: Tensor4D [numTrain, h, w, c], labels: Tensor2D}. */
+  getTrainData() {
+    return this.wholeSplit(this.trainImages, this.trainLabels, this.numTrain);
+  }
+
+  /** The first `numExamples` test examples (all when omitted). */
+  getTestData(numExamples) {
+    const n = numExamples == null ? this.numTest : Math.min(numExamples, this.numTest);
+    return this.wholeSplit(this.testImages, this.testLabels, n);
+  }
+
+  makeBatch(batchSize, images, labels, nextIndex) {
+    this.checkLoaded();
+    const size = this.exampleSize;
+    const classes = this.numClasses;
+    const xs = new Float32Array(batchSize * size);
+    const ys = new Uint8Array(batchSize * classes);
+    for (let i = 0; i < batchSize; i++) {
+      const index = nextIndex();
+      const pixels = images.subarray(index * size, (index + 1) * size);
+      for (let j = 0; j < size; j++) xs[i * size + j] = TO_UNIT[pixels[j]];
+      ys.set(labels.subarray(index * classes, (index + 1) * classes), i * classes);
+    }
+    const tf = this.tf;
+    return tf.tidy(() => ({
+      xs: tf.tensor2d(xs, [batchSize, size]),
+      labels: tf.tensor2d(ys, [batchSize, classes], 'float32'),
+    }));
+  }
+
+  wholeSplit(images, labels, n) {
+    this.checkLoaded();
+    const [h, w, c] = this.shape;
+    const xs = new Float32Array(n * this.exampleSize);
+    for (let i = 0; i < xs.length; i++) xs[i] = TO_UNIT[images[i]];
+    const tf = this.tf;
+    return tf.tidy(() => ({
+      xs: tf.tensor4d(xs, [n, h, w, c]),
+      labels: tf.tensor2d(labels.subarray(0, n * this.numClasses), [n, this.numClasses], 'float32'),
+    }));
+  }
+
+  checkLoaded() {
+    if (!this.trainImages) throw new Error('MnistData: call `await data.load()` first');
+  }
+}

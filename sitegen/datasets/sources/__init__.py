@@ -1,0 +1,1 @@
+"""Source readers: raw files of each kind -> `Examples`."""

@@ -1,0 +1,115 @@
+"""IDX files (MNIST, EMNIST): raw or gzipped, header and sizes checked."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from ...errors import DataError
+from ..examples import Examples
+from .labels import class_names, check_labels
+
+IDX_UINT8 = 0x08
+
+
+def read_idx_file(path: Path, ndim: int) -> np.ndarray:
+    """Read one IDX file of unsigned bytes with ``ndim`` dimensions (3 images, 1 labels)."""
+    what = "IDX image file (3 dimensions)" if ndim == 3 else "IDX label file (1 dimension)"
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as e:
+            raise DataError(f"corrupt gzip data ({e})", where=path) from None
+    if len(data) < 4 or data[:2] != b"\0\0":
+        raise DataError(f"not an IDX file (wrong magic number {data[:4].hex() or 'empty'}); expected an {what}",
+                        where=path)
+    dtype, dims = data[2], data[3]
+    if dtype != IDX_UINT8:
+        raise DataError(f"IDX data type 0x{dtype:02x} is not supported (only unsigned bytes, 0x08)", where=path)
+    if dims != ndim:
+        raise DataError(f"IDX file has {dims} dimension(s); expected an {what}", where=path)
+    header = 4 + 4 * dims
+    if len(data) < header:
+        raise DataError("truncated IDX file (the header is cut off)", where=path)
+    shape = struct.unpack(f">{dims}I", data[4:header])
+    expected = int(np.prod(shape, dtype=np.int64))
+    found = len(data) - header
+    size = "x".join(str(d) for d in shape)
+    if found < expected:
+        raise DataError(f"truncated IDX file: the header promises {size} bytes of data ({expected:,}), "
+                        f"the file holds {found:,}", where=path)
+    if found > expected:
+        raise DataError(f"corrupt IDX file: {found - expected:,} bytes after the {size} data the header "
+                        f"declares", where=path)
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def read_mapping(path: Path) -> dict[int, str]:
+    """An EMNIST mapping file: 'label codepoint [codepoint...]' per line -> {label: name}."""
+    names: dict[int, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            label, *codes = (int(part) for part in line.split())
+            if not codes:
+                raise ValueError
+            names[label] = "/".join(chr(code) for code in codes)
+        except ValueError:
+            raise DataError(f"line {number}: expected 'label codepoint', got {line.strip()!r}", where=path) from None
+    if not names:
+        raise DataError("empty mapping file", where=path)
+    return names
+
+
+def read_idx(config, paths: dict[str, Path]) -> Examples:
+    """``paths`` holds images, labels and optionally test_images, test_labels, mapping."""
+    parts = [("images", "labels")]
+    if paths.get("test_images"):
+        parts.append(("test_images", "test_labels"))
+    image_sets, label_sets = [], []
+    for image_key, label_key in parts:
+        images = read_idx_file(paths[image_key], 3)
+        labels = read_idx_file(paths[label_key], 1)
+        if len(images) != len(labels):
+            raise DataError(f"{len(images):,} images but {len(labels):,} labels in {paths[label_key]}",
+                            where=paths[image_key])
+        image_sets.append(images)
+        label_sets.append(labels)
+    if len(image_sets) == 2 and image_sets[0].shape[1:] != image_sets[1].shape[1:]:
+        raise DataError(f"test images are {image_sets[1].shape[1]}x{image_sets[1].shape[2]}, training images "
+                        f"{image_sets[0].shape[1]}x{image_sets[0].shape[2]}", where=paths["test_images"])
+    images = np.concatenate(image_sets)
+    if config.transpose:
+        images = images.transpose(0, 2, 1)
+    images = np.ascontiguousarray(images)[..., np.newaxis]
+    labels = np.concatenate(label_sets).astype(np.int64) - config.label_offset
+    is_test = None
+    if len(image_sets) == 2:
+        is_test = np.zeros(len(images), dtype=bool)
+        is_test[len(image_sets[0]):] = True
+
+    mapping = read_mapping(paths["mapping"]) if paths.get("mapping") else None
+    if mapping is not None:
+        # Class i is the mapping's label i + label_offset.
+        first = config.label_offset
+        count = max(mapping) - first + 1
+        missing = [label for label in range(first, first + count) if label not in mapping]
+        if min(mapping) < first or missing:
+            raise DataError(f"mapping labels must run from {first} (label_offset) without gaps; "
+                            f"missing {missing[:5]}" if missing else
+                            f"mapping has label {min(mapping)} below label_offset {first}", where=paths["mapping"])
+        names = [mapping[first + i] for i in range(count)]
+    else:
+        names = None
+    where = paths["labels"]
+    check_labels(labels, config.label_offset, where)
+    classes = class_names(config, names, labels, where)
+    description = f"IDX files {paths['images'].name}" + (f" + {paths['test_images'].name}" if is_test is not None
+                                                          else "")
+    return Examples(images, labels, classes, is_test, description)
