@@ -44,6 +44,11 @@ events.onmessage = (e) => {
 };
 """
 
+# Served while no build has succeeded yet; the injected reload.js shows the build error.
+NO_BUILD_PAGE = (b"<!doctype html><html><head><meta charset='utf-8'><title>sitegen serve</title></head>"
+                 b"<body><h1>No successful build yet</h1><p>Fix the error below; the page reloads by itself."
+                 b"</p></body></html>")
+
 
 class BuildState:
     """The outcome of the latest build, shared by the watcher and the request handlers."""
@@ -94,8 +99,8 @@ class Handler(SimpleHTTPRequestHandler):
             return self.send_page(path.read_bytes())
         if not path.exists() and not self.path.startswith("/__sitegen/"):
             missing = Path(self.directory) / "404.html"
-            if missing.is_file():
-                return self.send_page(missing.read_bytes(), HTTPStatus.NOT_FOUND)
+            body = missing.read_bytes() if missing.is_file() else NO_BUILD_PAGE
+            return self.send_page(body, HTTPStatus.NOT_FOUND)
         return super().do_GET()
 
     def send_bytes(self, body: bytes, content_type: str, status=HTTPStatus.OK):
@@ -150,9 +155,15 @@ def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, output: Path | 
           console: Console | None = None, poll_seconds: float = 0.5) -> None:
     console = console or Console(stderr=True)
     state = BuildState()
-    result = build(site, output, console=console)  # the first build must succeed: nothing to show otherwise
-    state.publish(None)
-    out_dir = result.output_dir
+    config, _ = load_config(site)  # without a readable config there is nothing to serve or watch
+    out_dir = Path(output).resolve() if output else config.output_dir.resolve()
+    try:
+        build(site, output, console=console)
+        state.publish(None)
+    except SitegenError as e:
+        console.print(f"[bold red]error:[/] {e}")
+        state.publish(str(e))
+    out_dir.mkdir(parents=True, exist_ok=True)
     server = ThreadingHTTPServer((host, port), partial(Handler, directory=str(out_dir), state=state))
     server.daemon_threads = True
     console.print(f"Serving {out_dir} at http://{host}:{server.server_address[1]}/ (Ctrl+C stops)")
