@@ -29,7 +29,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	scripts/ensure-chromium.sh
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/bench_sprite.py
+	$(BIN)/python bench/bench_widgets.py
 
 clean:
 	rm -rf _site content/.sitegen-cache

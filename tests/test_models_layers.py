@@ -123,7 +123,7 @@ def test_empty_list_is_rejected(tmp_path):
 
 @pytest.mark.parametrize("name, shape, classes", [
     ("mnist-conv.json", (28, 28, 1), 10), ("mnist-fully-connected.json", (28, 28, 1), 10),
-    ("runes-conv.json", (32, 32, 1), 90), ("runes-fully-connected.json", (32, 32, 1), 90),
+    ("runes-conv.json", (32, 32, 1), 24), ("runes-fully-connected.json", (32, 32, 1), 24),
 ])
 def test_example_layer_lists_flow(name, shape, classes):
     path = CONTENT_MODELS / name
