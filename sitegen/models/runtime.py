@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from importlib import metadata
 
+from ..errors import ModelError
+
 
 def import_tensorflow():
     """Return the ``tensorflow`` module, configured for Keras 2 and quiet logs."""
@@ -18,7 +20,11 @@ def import_tensorflow():
     # tensorflowjs imports TF Decision Forests, whose welcome message needs IPython when
     # stdout is not a terminal (pytest, CI logs): without this the import fails there
     os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
-    import tensorflow as tf
+    try:
+        import tensorflow as tf
+    except ImportError:
+        raise ModelError("training or converting a model needs TensorFlow: install sitegen with its model stack, "
+                         "pip install 'sitegen[ml]' (tensorflow 2.19, tf-keras, tensorflowjs 4.22, ydf 0.13)") from None
 
     tf.get_logger().setLevel("ERROR")  # Python-side notices ("compiled metrics not built") are noise here
     return tf
