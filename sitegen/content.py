@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n", re.S | re.M)
 DEMO_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*demo[ \t]*$")
+ANY_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 
 
 class PageMeta(Schema):
@@ -159,8 +160,11 @@ class DemoBlockPreprocessor(Preprocessor):
         while i < len(lines):
             start = DEMO_FENCE.match(lines[i])
             if not start:
-                out.append(lines[i])
-                i += 1
+                other = ANY_FENCE.match(lines[i])
+                end = self.closing_fence(lines, i, other.group("fence")) if other else i
+                # a demo block shown inside another code block (e.g. in a guide) stays code
+                out.extend(lines[i:end + 1])
+                i = end + 1
                 continue
             fence = start.group("fence")
             line_no = self.page.body_line + i
@@ -176,6 +180,15 @@ class DemoBlockPreprocessor(Preprocessor):
             out.extend(["", self.md.htmlStash.store(block.marker()), ""])
             i = end + 1
         return out
+
+
+    @staticmethod
+    def closing_fence(lines: list[str], start: int, fence: str) -> int:
+        closer = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        for j in range(start + 1, len(lines)):
+            if closer.match(lines[j]):
+                return j
+        return len(lines) - 1
 
 
 class PageLinkTreeprocessor(Treeprocessor):

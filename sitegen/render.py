@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlparse
 
 import jinja2
+import markdown
+from markupsafe import Markup
 
 from .assets import Assets
 from .content import Page
@@ -12,6 +14,12 @@ from .context import BuildContext, DatasetArtifact, FileSource, ModelArtifact
 from .demos import DemoBlock, placeholder_html
 from .errors import SitegenError
 from .paths import theme_dir
+
+
+def inline_markdown(text: str) -> Markup:
+    """One line of Markdown (links, emphasis, code) without the surrounding paragraph."""
+    html = markdown.markdown(text).strip()
+    return Markup(html.removeprefix("<p>").removesuffix("</p>"))
 
 
 def template_environment(ctx: BuildContext) -> jinja2.Environment:
@@ -46,7 +54,7 @@ def render_site(ctx: BuildContext, pages: list[Page], datasets: dict[str, Datase
     site = ctx.config
     nav_pages = [p for p in pages if p.meta.nav and not p.is_home]
     widget_urls = {k: v for k, v in assets.urls.items() if k.startswith("widgets/")}
-    footer = site.theme.footer
+    footer = inline_markdown(site.theme.footer)
     files: dict[str, FileSource] = {}
 
     def render(template_name: str, output: str, root: str, page: Page | None, **extra) -> None:

@@ -221,3 +221,12 @@ def test_bad_front_matter_and_dead_page_link(tiny_site):
 def test_output_folder_may_not_swallow_the_site(tiny_site):
     with pytest.raises(SitegenError, match="would replace the site's own folder"):
         build(tiny_site, tiny_site.parent, progress=False)
+
+
+def test_demo_block_inside_a_code_block_stays_code(tiny_site):
+    page = tiny_site / "content/first.md"
+    page.write_text("---\ntitle: Guide\n---\n````markdown\n```demo\nkind: nonsense\n```\n````\n")
+    build(tiny_site, progress=False)
+    html = (tiny_site / "_site/first/index.html").read_text()
+    assert "sg-demo" not in html.split('<main')[1]
+    assert "kind: nonsense" in html

@@ -113,3 +113,16 @@ def test_idx_files_over_http(tmp_path, server):
     x = np.concatenate([data.x_train, data.x_test])[..., 0]
     np.testing.assert_array_equal(x, images[x[:, 0, 0]])
     assert data.shape == (4, 5, 1)
+
+
+def test_quickdraw_npy_files_from_several_urls_form_one_data_set(tmp_path, server):
+    www, base, _ = server
+    for i, name in enumerate(("cat", "dog", "fish")):
+        rows = numbered_images(6, 28, 28, seed=i).reshape(6, 784)
+        np.save(www / f"{name}.npy", rows)
+    urls = ", ".join(f'"{base}{name}.npy"' for name in ("cat", "dog", "fish"))
+    root = write_site(tmp_path / "site", f'[datasets.d]\nsource = "url"\nformat = "npy"\nurl = [{urls}]\n'
+                                         'test_fraction = 0.5\n')
+    artifact = build_datasets(context(root))["d"]
+    assert artifact.classes == ["cat", "dog", "fish"]
+    assert artifact.num_train + artifact.num_test == 18

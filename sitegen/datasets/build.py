@@ -8,6 +8,7 @@ cached files; only the write phase copies them into the site.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -103,7 +104,19 @@ def url_files(config, fetched: dict[str, Path]) -> dict[str, Path]:
         return {"path": fetched[names["path"]]}
     if config.format == "npz":
         return {"path": next(iter(fetched.values()))}
-    return {"path": next(iter(fetched.values())).parent}  # npy: the folder of downloads
+    return {"path": npy_folder(fetched)}
+
+
+def npy_folder(fetched: dict[str, Path]) -> Path:
+    """One folder of ``<class>.npy`` links to downloads that each live in a folder of their own."""
+    key = hashlib.sha256("\n".join(sorted(str(p) for p in fetched.values())).encode()).hexdigest()[:16]
+    folder = url.downloads_dir() / "sets" / key
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in fetched.values():
+        link = folder / path.name
+        if not link.exists():
+            link.symlink_to(path)
+    return folder
 
 
 def read_examples(ctx: BuildContext, config, files: dict[str, Path]) -> Examples:

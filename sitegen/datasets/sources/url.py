@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ... import paths
 from ...errors import DataError
 from ..progress import progress_task
 
@@ -27,11 +28,10 @@ class Unavailable(Exception):
     """The data cannot be had right now (offline and not cached); not the author's mistake."""
 
 
-def user_cache_dir() -> Path:
-    if os.environ.get("SITEGEN_DOWNLOAD_CACHE"):
-        return Path(os.environ["SITEGEN_DOWNLOAD_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sitegen" / "downloads"
+def downloads_dir() -> Path:
+    """Where downloads are kept, shared by every site: SITEGEN_DOWNLOAD_CACHE, else the user cache."""
+    explicit = os.environ.get("SITEGEN_DOWNLOAD_CACHE")
+    return Path(explicit) if explicit else paths.downloads_dir() / "downloads"
 
 
 def file_name(url: str) -> str:
@@ -70,13 +70,13 @@ def expected_hashes(config, lock: LockFile) -> list[str | None]:
 
 
 def cached_download(url: str, sha256: str) -> Path | None:
-    path = user_cache_dir() / sha256 / file_name(url)
+    path = downloads_dir() / sha256 / file_name(url)
     return path if path.is_file() else None
 
 
 def download(ctx, url: str, config_file: Path, lock: LockFile, declared: str | None) -> Path:
     """Fetch ``url`` into the user cache, check or record its hash, return the file."""
-    cache = user_cache_dir()
+    cache = downloads_dir()
     cache.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     with tempfile.NamedTemporaryFile(dir=cache, delete=False, suffix=".part") as part:
