@@ -12,10 +12,12 @@ instance however many widgets it has, and pages without tfjs-vis never download 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,15 +72,19 @@ def ensure_node_modules(ctx: BuildContext) -> Path:
                            "and npm (Debian/Ubuntu: apt-get install nodejs npm; macOS: brew install node), "
                            "then run the build again")
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):
-        shutil.copyfile(NPM_DIR / name, folder / name)
-    ctx.info(f"Installing the pinned npm packages (tfjs, tfjs-vis, esbuild) into {folder} …")
-    result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["(no output)"]
-        raise SitegenError(f"npm ci failed in {folder}: {tail[0]}")
-    (folder / ".complete").write_text("ok\n")
+    with open(folder.with_suffix(".lock"), "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # another build may be installing the same packages
+        if (folder / ".complete").exists():
+            return node_modules
+        for name in ("package.json", "package-lock.json"):
+            shutil.copyfile(NPM_DIR / name, folder / name)
+        ctx.info(f"Installing the pinned npm packages (tfjs, tfjs-vis, esbuild) into {folder} …")
+        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["(no output)"]
+            raise SitegenError(f"npm ci failed in {folder}: {tail[0]}")
+        (folder / ".complete").write_text("ok\n")
     return node_modules
 
 
@@ -92,9 +98,10 @@ def bundle(ctx: BuildContext) -> tuple[Path, dict]:
     if names_file.exists():
         return out, json.loads(names_file.read_text())
     node_modules = ensure_node_modules(ctx)
-    staging = out.with_name(key + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    # A private staging folder, renamed into place: builds running side by side (a test run
+    # and `sitegen serve`) may bundle the same sources at the same time.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{key}.", dir=out.parent))
     entries = entry_points()
     meta = staging / "meta.json"
     settings = staging / "settings.json"
@@ -121,8 +128,10 @@ def bundle(ctx: BuildContext) -> tuple[Path, dict]:
     meta.unlink()
     settings.unlink()
     (staging / "entries.json").write_text(json.dumps(names, indent=1, sort_keys=True))
-    shutil.rmtree(out, ignore_errors=True)
-    staging.rename(out)
+    try:
+        staging.rename(out)
+    except OSError:  # another build finished the same bundle first: use that one
+        shutil.rmtree(staging, ignore_errors=True)
     return out, names
 
 
