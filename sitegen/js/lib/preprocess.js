@@ -1,0 +1,192 @@
+// Turn a drawing into the image a model expects, the way its data set was made (the
+// `preprocessing` block of the model's metadata.json, see sitegen/models/metadata.py).
+// Pure functions on arrays: no DOM, no tfjs, so tests can run them on known pixels.
+//
+//   mnist      bounding box scaled to fit `box` x `box` (20 of 28) keeping aspect, placed so
+//              the centre of mass is the image centre; white ink on black
+//   quickdraw  bounding box, aspect kept, a small margin, scaled to fill the image
+//   glyph      the whole canvas scaled to the image, ink read from the alpha channel
+//
+// Scaling averages every source pixel a target pixel covers (a box filter), which is the
+// anti-aliasing of the data sets' own downscaling.
+
+/** Fraction of the image side left empty around a Quick Draw style drawing. */
+export const QUICKDRAW_MARGIN = 1 / 28;
+/** Ink below this (0..1) does not count for the bounding box (stray anti-aliased edges). */
+const INK_THRESHOLD = 0.02;
+
+/**
+ * Ink amount in [0, 1] per pixel of an RGBA image ({data, width, height}, e.g. ImageData).
+ * 'alpha' reads the alpha channel; 'luminance' composites over white and reads the luma,
+ * inverted when `invert` (dark ink on light paper -> bright ink, as in MNIST).
+ */
+export function inkMap(image, channel = 'alpha', invert = false) {
+  const {data, width, height} = image;
+  const ink = new Float32Array(width * height);
+  for (let i = 0, p = 0; p < ink.length; i += 4, p++) {
+    let v;
+    if (channel === 'alpha') {
+      v = data[i + 3] / 255;
+    } else {
+      const a = data[i + 3] / 255;
+      const luma = (0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2]) / 255;
+      v = luma * a + (1 - a);  // over white paper
+    }
+    ink[p] = invert ? 1 - v : v;
+  }
+  return ink;
+}
+
+/** [x0, y0, x1, y1) of the pixels with ink, or null for an empty drawing. */
+export function boundingBox(ink, width, height) {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (ink[row + x] > INK_THRESHOLD) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  return x1 < 0 ? null : [x0, y0, x1 + 1, y1 + 1];
+}
+
+// For each target cell along one axis: which source cells it covers and by how much, when
+// the source span [start, start + length) is spread over `cells` target cells.
+function coverage(start, length, cells, sourceSize) {
+  const scale = length / cells;
+  const out = [];
+  for (let t = 0; t < cells; t++) {
+    const a = start + t * scale;
+    const b = a + scale;
+    const parts = [];
+    for (let s = Math.floor(a); s < Math.ceil(b); s++) {
+      const w = Math.min(b, s + 1) - Math.max(a, s);
+      if (w > 0 && s >= 0 && s < sourceSize) parts.push(s, w / scale);
+    }
+    out.push(parts);
+  }
+  return out;
+}
+
+/** Box-filter the source rectangle (x, y, w, h; may reach outside: zeros) into cols x rows. */
+export function resample(ink, width, height, [x, y, w, h], cols, rows) {
+  const across = coverage(x, w, cols, width);
+  const down = coverage(y, h, rows, height);
+  // Columns first into an intermediate [height, cols] image, then rows.
+  const mid = new Float32Array(height * cols);
+  for (let sy = 0; sy < height; sy++) {
+    const row = sy * width;
+    for (let c = 0; c < cols; c++) {
+      const parts = across[c];
+      let sum = 0;
+      for (let k = 0; k < parts.length; k += 2) sum += ink[row + parts[k]] * parts[k + 1];
+      mid[sy * cols + c] = sum;
+    }
+  }
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const parts = down[r];
+    for (let c = 0; c < cols; c++) {
+      let sum = 0;
+      for (let k = 0; k < parts.length; k += 2) sum += mid[parts[k] * cols + c] * parts[k + 1];
+      out[r * cols + c] = sum;
+    }
+  }
+  return out;
+}
+
+/** Centre of mass (x, y) of an image, in pixel-centre coordinates; null when it is empty. */
+export function centreOfMass(image, width, height) {
+  let total = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const v = image[y * width + x];
+      total += v;
+      sx += v * (x + 0.5);
+      sy += v * (y + 0.5);
+    }
+  }
+  return total > 0 ? [sx / total, sy / total] : null;
+}
+
+// Scale the bounding box to fit `box` keeping aspect, then shift it by whole pixels so its
+// centre of mass lands on the image centre (how MNIST itself was made).
+function fitCentreOfMass(ink, width, height, bbox, rows, cols, box) {
+  const [x0, y0, x1, y1] = bbox;
+  const bw = x1 - x0;
+  const bh = y1 - y0;
+  const scale = box / Math.max(bw, bh);
+  const sw = Math.max(1, Math.round(bw * scale));
+  const sh = Math.max(1, Math.round(bh * scale));
+  const small = resample(ink, width, height, [x0, y0, bw, bh], sw, sh);
+  const [cx, cy] = centreOfMass(small, sw, sh);
+  const dx = Math.round(cols / 2 - cx);
+  const dy = Math.round(rows / 2 - cy);
+  const out = new Float32Array(rows * cols);
+  for (let y = 0; y < sh; y++) {
+    const ty = y + dy;
+    if (ty < 0 || ty >= rows) continue;
+    for (let x = 0; x < sw; x++) {
+      const tx = x + dx;
+      if (tx >= 0 && tx < cols) out[ty * cols + tx] = small[y * sw + x];
+    }
+  }
+  return out;
+}
+
+// A square around the bounding box (aspect kept, drawing centred), with a margin, scaled
+// to the whole image.
+function fitBoundingBox(ink, width, height, bbox, rows, cols, margin) {
+  const [x0, y0, x1, y1] = bbox;
+  const side = Math.max(x1 - x0, y1 - y0) / (1 - 2 * margin);
+  const cx = (x0 + x1) / 2;
+  const cy = (y0 + y1) / 2;
+  return resample(ink, width, height, [cx - side / 2, cy - side / 2, side, side], cols, rows);
+}
+
+/**
+ * The model's input for a drawing: Float32Array of rows*cols*channels in [0, 1] (channels
+ * repeat the ink for colour models), or null when nothing is drawn.
+ * @param image      {data: RGBA bytes, width, height}
+ * @param preprocessing  metadata.json's block: {input_shape, channel, invert, fit, box}
+ */
+export function prepareDrawing(image, preprocessing) {
+  const [rows, cols, channels = 1] = preprocessing.input_shape;
+  const channel = preprocessing.channel === 'alpha' ? 'alpha' : 'luminance';
+  const ink = inkMap(image, channel, Boolean(preprocessing.invert));
+  const bbox = boundingBox(ink, image.width, image.height);
+  if (!bbox) return null;
+  let gray;
+  if (preprocessing.fit === 'center-of-mass') {
+    const box = preprocessing.box || Math.round(Math.min(rows, cols) * 20 / 28);
+    gray = fitCentreOfMass(ink, image.width, image.height, bbox, rows, cols, box);
+  } else if (preprocessing.fit === 'bounding-box') {
+    gray = fitBoundingBox(ink, image.width, image.height, bbox, rows, cols, QUICKDRAW_MARGIN);
+  } else {
+    gray = resample(ink, image.width, image.height, [0, 0, image.width, image.height], cols, rows);
+  }
+  for (let i = 0; i < gray.length; i++) gray[i] = Math.min(1, Math.max(0, gray[i]));
+  if (channels === 1) return gray;
+  const out = new Float32Array(gray.length * channels);
+  for (let i = 0; i < gray.length; i++) out.fill(gray[i], i * channels, (i + 1) * channels);
+  return out;
+}
+
+/** 8-bit grayscale RGBA pixels of an [rows, cols] image in [0, 1], for showing it. */
+export function toRgba(values, rows, cols, channels = 1) {
+  const out = new Uint8ClampedArray(rows * cols * 4);
+  for (let p = 0; p < rows * cols; p++) {
+    for (let c = 0; c < 3; c++) out[p * 4 + c] = values[p * channels + (channels === 3 ? c : 0)] * 255;
+    out[p * 4 + 3] = 255;
+  }
+  return out;
+}

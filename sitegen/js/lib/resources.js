@@ -1,0 +1,61 @@
+// Load a data set (its data.js) and a model (model.json + metadata.json) for a widget,
+// turning failures into messages that say what to do.
+import * as tf from '@tensorflow/tfjs';
+
+/** An error a reader can act on: `hint` says what to do. */
+export class WidgetError extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.name = 'WidgetError';
+    this.hint = hint;
+  }
+}
+
+const NETWORK_HINT = 'Check your connection and reload the page. If you run the site yourself, ' +
+  'rebuild it with `sitegen build` and serve the whole output folder.';
+
+export async function fetchJson(url, what) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new WidgetError(`Could not download ${what} (${err.message}).`, NETWORK_HINT);
+  }
+  if (!response.ok) throw new WidgetError(`Could not download ${what}: ${url} answered HTTP ${response.status}.`, NETWORK_HINT);
+  try {
+    return await response.json();
+  } catch (err) {
+    throw new WidgetError(`${what} at ${url} is not valid JSON.`, 'Rebuild the site with `sitegen build`.');
+  }
+}
+
+/** The loaded MnistData of data set `name` (see the data set's data.js). */
+export async function loadDataset(context, name, onProgress) {
+  const url = new URL('data.js', context.dataUrl(name)).href;
+  let module;
+  try {
+    module = await import(url);
+  } catch (err) {
+    throw new WidgetError(`Could not load the data set "${name}" (${url}).`, NETWORK_HINT);
+  }
+  const data = new module.MnistData({tf});
+  try {
+    await data.load({onProgress});
+  } catch (err) {
+    throw new WidgetError(`The data set "${name}" failed to load: ${err.message}`, NETWORK_HINT);
+  }
+  return data;
+}
+
+/** {model, metadata} of converted model `name`. */
+export async function loadModel(context, name) {
+  const base = context.modelUrl(name);
+  const metadata = await fetchJson(new URL('metadata.json', base), `the metadata of model "${name}"`);
+  let model;
+  try {
+    model = await tf.loadLayersModel(new URL('model.json', base).href);
+  } catch (err) {
+    throw new WidgetError(`The model "${name}" could not be loaded: ${err.message}`, NETWORK_HINT);
+  }
+  return {model, metadata};
+}
