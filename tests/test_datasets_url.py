@@ -126,3 +126,11 @@ def test_quickdraw_npy_files_from_several_urls_form_one_data_set(tmp_path, serve
     artifact = build_datasets(context(root))["d"]
     assert artifact.classes == ["cat", "dog", "fish"]
     assert artifact.num_train + artifact.num_test == 18
+
+
+def test_downloads_live_in_the_user_cache_by_default(monkeypatch, tmp_path):
+    monkeypatch.delenv("SITEGEN_DOWNLOAD_CACHE")
+    monkeypatch.setenv("SITEGEN_CACHE", str(tmp_path / "cache"))
+    from sitegen.datasets.sources.url import downloads_dir
+
+    assert downloads_dir() == tmp_path / "cache" / "downloads"

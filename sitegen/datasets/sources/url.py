@@ -31,7 +31,7 @@ class Unavailable(Exception):
 def downloads_dir() -> Path:
     """Where downloads are kept, shared by every site: SITEGEN_DOWNLOAD_CACHE, else the user cache."""
     explicit = os.environ.get("SITEGEN_DOWNLOAD_CACHE")
-    return Path(explicit) if explicit else paths.downloads_dir() / "downloads"
+    return Path(explicit) if explicit else paths.user_cache_dir() / "downloads"
 
 
 def file_name(url: str) -> str:
