@@ -55,7 +55,7 @@ def test_config_loads_without_warnings(site):
     config, warnings = site
     assert warnings == []
     assert config.content_dir == SITE / "pages"
-    assert set(config.datasets) == {"mnist", "quickdraw", "emnist", "runes"}
+    assert set(config.datasets) == {"mnist", "mnist-full", "quickdraw", "emnist", "runes"}
     assert {name: m.dataset for name, m in config.models.items()} == {
         "mnist-cnn": "mnist", "keras-cnn": "mnist", "quickdraw-cnn": "quickdraw",
         "emnist-dense": "emnist", "runes-cnn": "runes"}
@@ -66,7 +66,7 @@ def test_data_that_must_build_offline_is_local(site):
     with the repository (runes) or with an installed package (the MNIST sample)."""
     config, _ = site
     kinds = {name: d.source for name, d in config.datasets.items()}
-    assert kinds == {"mnist": "sample", "quickdraw": "url", "emnist": "url", "runes": "image-folder"}
+    assert kinds == {"mnist": "sample", "mnist-full": "url", "quickdraw": "url", "emnist": "url", "runes": "image-folder"}
     assert config.datasets["quickdraw"].format == "npy"
     emnist = config.datasets["emnist"]
     assert (emnist.format, emnist.transpose, emnist.label_offset, len(emnist.classes)) == ("idx", True, 1, 26)
