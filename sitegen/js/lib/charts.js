@@ -36,22 +36,31 @@ export function liveHistory(container, metrics, {everyMs = 1000, xLabel = 'Batch
   };
 }
 
+/** Counts [truth][predicted] of two label arrays. */
+export function confusionCounts(truth, predicted, numClasses) {
+  const matrix = Array.from({length: numClasses}, () => new Array(numClasses).fill(0));
+  for (let i = 0; i < truth.length; i++) matrix[truth[i]][predicted[i]] += 1;
+  return matrix;
+}
+
 /** Per-class accuracy table and confusion matrix of `model` on (xs, ys one-hot). */
 export async function renderEvaluation(model, xs, ys, classNames, tableEl, matrixEl) {
-  const [predicted, truth] = tf.tidy(() => [model.predict(xs).argMax(-1), ys.argMax(-1)]);
-  try {
-    const perClass = await tfvis.metrics.perClassAccuracy(truth, predicted, classNames.length);
-    const matrix = await tfvis.metrics.confusionMatrix(truth, predicted, classNames.length);
-    renderPerClassTable(tableEl, perClass, classNames);
-    await tfvis.render.confusionMatrix(matrixEl, {values: matrix, tickLabels: classNames},
-      {height: Math.min(420, 80 + 28 * classNames.length), width: Math.min(520, 120 + 32 * classNames.length)});
-    const correct = matrix.reduce((sum, row, i) => sum + row[i], 0);
-    const total = matrix.reduce((sum, row) => sum + row.reduce((a, b) => a + b, 0), 0);
-    return {perClass, matrix, accuracy: total ? correct / total : 0};
-  } finally {
-    predicted.dispose();
-    truth.dispose();
-  }
+  // Only two small label vectors come back from the GPU; counting is done here rather than
+  // with tfvis.metrics, whose tensors are not all disposed.
+  const [predictedT, truthT] = tf.tidy(() => [model.predict(xs).argMax(-1), ys.argMax(-1)]);
+  const [predicted, truth] = await Promise.all([predictedT.data(), truthT.data()]);
+  predictedT.dispose();
+  truthT.dispose();
+  const matrix = confusionCounts(truth, predicted, classNames.length);
+  const perClass = matrix.map((row, i) => {
+    const count = row.reduce((a, b) => a + b, 0);
+    return {accuracy: count ? row[i] / count : 0, count};
+  });
+  renderPerClassTable(tableEl, perClass, classNames);
+  await tfvis.render.confusionMatrix(matrixEl, {values: matrix, tickLabels: classNames},
+    {height: Math.min(420, 80 + 28 * classNames.length), width: Math.min(520, 120 + 32 * classNames.length)});
+  const correct = matrix.reduce((sum, row, i) => sum + row[i], 0);
+  return {perClass, matrix, accuracy: truth.length ? correct / truth.length : 0};
 }
 
 // A plain table (sortable by eye, readable by screen readers) rather than tfjs-vis' own.

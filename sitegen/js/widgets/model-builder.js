@@ -217,7 +217,7 @@ export async function mount(el, {options, ...context}) {
       const size = readNumber(batchSize, options.batch_size);
       const totalEpochs = readNumber(epochs, 1);
       const total = totalEpochs * Math.ceil(data.numTrain / size);
-      const charts = liveHistory(costChart, ['loss', 'acc', 'examples/s'], {xLabel: 'Batch'});
+      const charts = liveHistory(costChart, ['loss', 'acc', 'examples_per_second'], {xLabel: 'Batch'});
       let done = 0;
       let lastGallery = 0;
       await refreshGallery(model);
@@ -228,7 +228,9 @@ export async function mount(el, {options, ...context}) {
           progress.set(done / total, `batch ${done} of ${total}, ${formatInt(examplesPerSecond)} examples/s ` +
             `(${shell.backend.name})`);
           state.lastAccuracy = logs.acc;
-          await charts.add({'loss': logs.loss, 'acc': logs.acc, 'examples/s': examplesPerSecond || null});
+          const point = {loss: logs.loss, acc: logs.acc};
+          if (examplesPerSecond > 0) point.examples_per_second = examplesPerSecond;  // none until the clock runs
+          await charts.add(point);
           if (performance.now() - lastGallery > GALLERY_EVERY_MS) {
             lastGallery = performance.now();
             await refreshGallery(model);

@@ -182,7 +182,10 @@ export async function mount(el, {options, ...context}) {
     status.textContent = 'Stopping after this batch…';
   });
   downloadButton.addEventListener('click', () => {
-    if (model) model.save(`downloads://${options.dataset}-${modelSelect.value}`.replace(/[^\w.-]+/g, '-'));
+    if (!model) return;
+    const name = `${options.dataset}-${modelSelect.value}`.replace(/[^\w.-]+/g, '-');
+    model.save(`downloads://${name}`).catch((err) => shell.fail(err, 'Your browser blocked the download: allow ' +
+      'downloads for this site and try again.'));
   });
   modelSelect.addEventListener('change', () => freshModel().catch((err) => shell.fail(err)));
 
