@@ -69,19 +69,31 @@ class BuildState:
         return {"generation": self.generation, "error": self.error}
 
 
-class Handler(SimpleHTTPRequestHandler):
+class StaticSiteHandler(SimpleHTTPRequestHandler):
+    """Static files with the headers the site is published with (see netlify.toml)."""
+
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript",
+                      ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json"}
+
+    def end_headers(self):
+        self.send_header("Content-Security-Policy", CSP)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+class Handler(StaticSiteHandler):
+    """The site plus sitegen serve's endpoints: reload script, build status, events."""
+
     state: BuildState
 
     def __init__(self, *args, state: BuildState, **kwargs):
         self.state = state
         super().__init__(*args, **kwargs)
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
     def end_headers(self):
-        self.send_header("Content-Security-Policy", CSP)
-        self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
