@@ -104,3 +104,17 @@ def browser_page(chromium):
 def npm_available():
     if shutil.which("npm") is None:
         pytest.skip("npm is missing")
+
+
+@pytest.fixture(scope="session")
+def tfjs_dist(npm_available) -> Path:
+    """dist/ of the pinned @tensorflow/tfjs, installed by sitegen into its npm cache (as a build does)."""
+    import io
+
+    from rich.console import Console
+
+    from sitegen.assets import ensure_node_modules
+    from sitegen.context import BuildContext
+
+    ctx = BuildContext(config=None, cache_dir=Path("."), console=Console(file=io.StringIO()), progress=False)
+    return ensure_node_modules(ctx) / "@tensorflow" / "tfjs" / "dist"

@@ -20,7 +20,6 @@ from sitegen.datasets import built as built_module
 
 from test_datasets_helpers import context, idx_images, idx_labels, numbered_images, write_site
 
-TFJS = Path(__file__).resolve().parents[2] / "node_modules" / "@tensorflow" / "tfjs" / "dist" / "tf.fesm.min.js"
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>loader test</title>
@@ -69,7 +68,7 @@ def rgb_png(pixels: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def write_site_output(root: Path, artifacts) -> Path:
+def write_site_output(root: Path, artifacts, tfjs_dist: Path) -> Path:
     """What the write phase does with data set artifacts, plus a stand-in js/tfjs.js."""
     out = root / "_site"
     for artifact in artifacts.values():
@@ -78,7 +77,7 @@ def write_site_output(root: Path, artifacts) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(source if isinstance(source, bytes) else source.read_bytes())
     (out / "js").mkdir()
-    shutil.copy(TFJS, out / "js" / "tf.fesm.min.js")
+    shutil.copy(tfjs_dist / "tf.fesm.min.js", out / "js" / "tf.fesm.min.js")
     (out / "js" / "tfjs.js").write_text("export * from './tf.fesm.min.js';\n")
     add_test_page(out)
     return out
@@ -115,13 +114,12 @@ test_fraction = 0.3
     return root
 
 
-@pytest.mark.skipif(not TFJS.exists(), reason="node_modules/@tensorflow/tfjs is missing (npm ci)")
-def test_loader_decodes_every_pixel_and_label_exactly(tmp_path, monkeypatch, browser_page, serve_dir):
+def test_loader_decodes_every_pixel_and_label_exactly(tmp_path, monkeypatch, browser_page, serve_dir, tfjs_dist):
     monkeypatch.setattr(built_module, "MAX_SHARD_ROWS", 16)  # 37 examples: three shards
     root = small_site(tmp_path / "site")
     artifacts = build_datasets(context(root))
     assert len(artifacts["gray"].manifest["shards"]) == 3
-    out = write_site_output(root, artifacts)
+    out = write_site_output(root, artifacts, tfjs_dist)
     check_loader(browser_page, serve_dir(out), {name: a.dir for name, a in artifacts.items()}, out)
 
 

@@ -9,14 +9,10 @@ uint8-quantized weights must agree on at least 99% of the argmaxes.
 
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-TFJS_CANDIDATES = [ROOT / "node_modules/@tensorflow/tfjs/dist/tf.fesm.js",
-                   Path("/tmp/tfjs-pkg/node_modules/@tensorflow/tfjs/dist/tf.fesm.js")]
 SHAPE = (14, 14, 1)
 CLASSES = ["left", "middle", "right", "none"]
 LAYERS = [
@@ -76,11 +72,9 @@ def shapes(n, seed):
 
 
 @pytest.fixture(scope="module")
-def parity_site(tmp_path_factory):
+def parity_site(tmp_path_factory, tfjs_dist):
     """A served folder: data/bars (built + data.js), models/<name> and assets/tfjs.js; plus Keras outputs."""
-    tfjs = next((p for p in TFJS_CANDIDATES if p.is_file()), None)
-    if tfjs is None:
-        pytest.skip("@tensorflow/tfjs is not installed (npm ci)")
+    tfjs = tfjs_dist / "tf.fesm.js"
     from sitegen.datasets.built import read_built, write_built
     from sitegen.datasets.loader import render_loader
     from sitegen.models.conversion import convert_to_tfjs
