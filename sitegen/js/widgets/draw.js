@@ -99,7 +99,9 @@ export async function mount(el, {options, ...context}) {
     }
     paintImage(seen, input, rows, cols, channels, 255);
     const output = tf.tidy(() => model.predict(tf.tensor4d(input, [1, rows, cols, channels])));
-    const probabilities = await output.data();
+    // dataSync: ten numbers read back at once; the async read polls a GPU fence on timers,
+    // which adds tens of milliseconds to every stroke.
+    const probabilities = output.dataSync();
     output.dispose();
     renderBars(guesses, probabilities, classNames, topK);
     const best = guesses.querySelector('.sg-w-bar-name')?.textContent;
