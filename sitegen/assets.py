@@ -151,6 +151,10 @@ def build_assets(ctx: BuildContext) -> Assets:
     for alias, logical in STABLE_ALIASES.items():
         target = assets.urls[logical].removeprefix("assets/")
         assets.files[alias] = f"export * from '../assets/{target}';\n".encode()
+    # The accent colour from sitegen.toml, as a stylesheet: the CSP allows no inline styles.
+    theme_css = f":root{{--sg-accent:{ctx.config.theme.accent}}}\n".encode()
+    assets.files[f"assets/{fingerprint('theme.css', theme_css)}"] = theme_css
+    assets.urls["theme.css"] = f"assets/{fingerprint('theme.css', theme_css)}"
     for static in _theme_static_files(ctx):
         data = static.read_bytes()
         name = static.name

@@ -83,7 +83,7 @@ def render_site(ctx: BuildContext, pages: list[Page], datasets: dict[str, Datase
                                where=template_name) from None
         files[output] = text.encode("utf-8")
 
-    for i, page in enumerate(pages):
+    for page in pages:
         template = page.meta.template
         if page.is_home and template == "page.html":
             template = "index.html"

@@ -117,6 +117,8 @@ def test_golden_build(tiny_site):
     assert len(css) == 1
     assert hashlib.sha256((out / css[0]).read_bytes()).hexdigest()[:10] in css[0]
     assert any(re.fullmatch(r"assets/page-[A-Z0-9]{8}\.js", f) for f in files)
+    theme = [f for f in files if re.fullmatch(r"assets/theme-[0-9a-f]{10}\.css", f)]
+    assert (out / theme[0]).read_text() == ":root{--sg-accent:#2f6fde}\n"  # [theme] accent, as a stylesheet
 
     # every link and script is relative and points at a file of the site
     for html_file in [f for f in files if f.endswith(".html") and f != "404.html"]:
