@@ -1,6 +1,7 @@
 // Load a data set (its data.js) and a model (model.json + metadata.json) for a widget,
 // turning failures into messages that say what to do.
 import * as tf from '@tensorflow/tfjs';
+import {formatPercent} from './ui.js';
 
 /** An error a reader can act on: `hint` says what to do. */
 export class WidgetError extends Error {
@@ -29,8 +30,9 @@ export async function fetchJson(url, what) {
   }
 }
 
-/** The loaded MnistData of data set `name` (see the data set's data.js). */
-export async function loadDataset(context, name, onProgress) {
+/** The MnistData of data set `name`, loaded with its progress shown on `bar` (ui.progressBar). */
+export async function loadDataset(context, name, bar) {
+  const onProgress = ({fraction}) => bar.set(fraction, `Loading ${name}: ${formatPercent(fraction)}`);
   const url = new URL('data.js', context.dataUrl(name)).href;
   let module;
   try {

@@ -35,8 +35,7 @@ export async function mount(el, {options, ...context}) {
   const shell = await startWidget(el, 'explore');
   const loading = progressBar('Loading');
   shell.body.append(loading.el);
-  const data = await loadDataset(context, options.dataset, ({fraction}) =>
-    loading.set(fraction, `Loading ${options.dataset}: ${formatPercent(fraction)}`));
+  const data = await loadDataset(context, options.dataset, loading);
   const split = options.split;
   const images = split === 'train' ? data.trainImages : data.testImages;
   const labels = split === 'train' ? data.trainLabels : data.testLabels;

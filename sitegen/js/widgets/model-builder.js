@@ -79,8 +79,7 @@ export async function mount(el, {options, ...context}) {
   async function chooseDataset() {
     const entry = catalog[datasetSelect.value];
     loading.el.hidden = false;
-    data = await loadDataset(context, datasetName(entry), ({fraction}) =>
-      loading.set(fraction, `Loading ${datasetSelect.value}: ${formatPercent(fraction)}`));
+    data = await loadDataset(context, datasetName(entry), loading);
     loading.el.hidden = true;
     const configNames = Object.keys(entry.modelConfigs || {});
     configSelect.replaceChildren(...configNames.map((n) => h('option', {value: n, text: n})));

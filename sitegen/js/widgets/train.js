@@ -17,8 +17,7 @@ export async function mount(el, {options, ...context}) {
   const shell = await startWidget(el, 'train');
   const loading = progressBar('Loading the data set');
   shell.body.append(loading.el);
-  const data = await loadDataset(context, options.dataset, ({fraction}) =>
-    loading.set(fraction, `Loading ${options.dataset}: ${formatPercent(fraction)}`));
+  const data = await loadDataset(context, options.dataset, loading);
   loading.el.remove();
   const classNames = data.classNames;
   const configs = data.manifest.modelConfigs || {};
