@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, CSPHandler  # noqa: E402  (the tests' browser set-up)
+from conftest import CHROMIUM, CHROMIUM_ARGS, CSPHandler, lib_module_for_page  # noqa: E402  (the tests' browser set-up)
 
 SPRITE_EXAMPLES, SPRITE_TRAIN = 65_000, 55_000
 VARIANTS = {  # train-bench.js variant -> how the table names it
@@ -58,6 +58,18 @@ VARIANTS = {  # train-bench.js variant -> how the table names it
     "gpuTensorsPlainFit": "diagnostic: splitTensors' tensors (GPU-normalised), plain model.fit",
     "cpuFloatFitModel": "diagnostic: Float32 from the CPU uploaded once, then fitModel",
 }
+# The codelab's getModel() as a layer list: conv 5x5x8 and 5x5x16 without padding (the example
+# site's mnist-conv.json pads them, as the model builder does: 2.4x the arithmetic).
+CODELAB_CNN = [
+    {"layerName": "Convolution", "fieldSize": 5, "stride": 1, "zeroPad": 0, "outputDepth": 8},
+    {"layerName": "ReLU"},
+    {"layerName": "Max pool", "fieldSize": 2, "stride": 2, "zeroPad": 0},
+    {"layerName": "Convolution", "fieldSize": 5, "stride": 1, "zeroPad": 0, "outputDepth": 16},
+    {"layerName": "ReLU"},
+    {"layerName": "Max pool", "fieldSize": 2, "stride": 2, "zeroPad": 0},
+    {"layerName": "Flatten"},
+    {"layerName": "Fully connected", "hiddenUnits": 10},
+]
 DEMO_PAGES = {  # page kind -> the demo block of its page in the bench site
     "train": "kind: train\ndataset: mnist5k\nepochs: 1\nbatch_size: 64\ntrain_size: 1000\ntest_size: 200",
     "draw": "kind: draw\nmodel: codelab-cnn\ntop_k: 3",
@@ -104,8 +116,7 @@ def write_bench_site(site: Path) -> None:
     write_if_changed(idx / "train-labels-idx1-ubyte", idx_bytes(tiled_labels[:SPRITE_TRAIN]))
     write_if_changed(idx / "t10k-images-idx3-ubyte", idx_bytes(tiled[SPRITE_TRAIN:]))
     write_if_changed(idx / "t10k-labels-idx1-ubyte", idx_bytes(tiled_labels[SPRITE_TRAIN:]))
-    # The example site's codelab CNN layer list (conv 5x5x8, pool, conv 5x5x16, pool, dense 10).
-    write_if_changed(site / "models" / "codelab-cnn.json", (ROOT / "content" / "models" / "mnist-conv.json").read_bytes())
+    write_if_changed(site / "models" / "codelab-cnn.json", json.dumps(CODELAB_CNN, indent=1).encode())
     write_if_changed(site / "sitegen.toml", (
         'title = "Widget benchmarks"\n'
         '[datasets.mnist5k]\nsource = "sample"\nsample = "mnist-5k"\ntest_fraction = 0.15\n'
@@ -138,16 +149,6 @@ def codelab_sprite(served: Path, cache: Path) -> Path:
     return png
 
 
-def trainer_module() -> bytes:
-    """sitegen/js/lib/trainer.js with its bare tfjs import pointed at the site's tfjs module."""
-    source = (ROOT / "sitegen" / "js" / "lib" / "trainer.js").read_text()
-    source = source.replace("from '@tensorflow/tfjs'", "from '../js/tfjs.js'")
-    bare = re.findall(r"""^import .*?from ['"]([^./'"][^'"]*)['"]""", source, re.M)
-    if bare:
-        raise SystemExit(f"trainer.js imports {bare}: teach bench_widgets.py where they live")
-    return source.encode()
-
-
 def build_bench_site(work: Path) -> tuple[Path, float]:
     from rich.console import Console
 
@@ -158,7 +159,7 @@ def build_bench_site(work: Path) -> tuple[Path, float]:
     log(f"building the bench site into {served} (cached data sets and model are reused) …")
     result = build(site, served, progress=False, console=Console(stderr=True))
     shutil.copytree(PAGES, served / "bench", dirs_exist_ok=True)
-    (served / "bench" / "trainer.js").write_bytes(trainer_module())
+    (served / "bench" / "trainer.js").write_text(lib_module_for_page("trainer.js", "../js/tfjs.js"))
     # Pure module, no imports: served as is, so the draw benchmark can time it on its own.
     shutil.copyfile(ROOT / "sitegen" / "js" / "lib" / "preprocess.js", served / "bench" / "preprocess.js")
     (served / "bench-data").mkdir(exist_ok=True)
@@ -268,6 +269,80 @@ def bench_training(browser, base: str, examples: int, batch_size: int, rounds: i
     return lines + [""]
 
 
+WIDGET_RUN = """async ([epochs, batchSize, examples]) => {
+  const el = document.querySelector('.sg-demo[data-kind="train"]');
+  const set = (label, value) => {
+    const input = [...el.querySelectorAll('label')].find((l) => l.textContent.startsWith(label)).control;
+    input.value = String(value);
+    input.dispatchEvent(new Event('change'));
+  };
+  set('Epochs', epochs);
+  set('Batch size', batchSize);
+  set('Training examples', examples);
+  [...el.querySelectorAll('button')].find((b) => b.textContent === 'Train').click();
+  return el.dataset.trained;
+}"""
+
+
+def bench_training_with_charts(browser, base: str, examples: int, batch_sizes: list[int], rounds: int,
+                               test_size: int) -> list[str]:
+    """The train widget itself (clicked, live charts and progress bar) against the codelab's
+    train() (fitCallbacks after every batch and epoch), interleaved on the widget's page."""
+    title = "### Training with live charts, as a reader sees it"
+    context, page = open_page(browser, base + "train/", "html[data-demos-ready='true']")
+    try:
+        if page.get_attribute(".sg-demo", "data-ready") != "true":
+            return [title, "", f"Not measured: the train demo did not start: {page.inner_text('.sg-demo')}", ""]
+        page.evaluate("async () => { await import('../bench/train-bench.js'); await sgBench.backend(); }")
+        codelab_run = "([variant, options]) => sgBench.run(variant, options)"
+
+        def widget(batch_size: int, n: int) -> float:
+            assert page.evaluate(WIDGET_RUN, [1, batch_size, n]) == "false"
+            page.wait_for_selector(".sg-demo[data-trained='true']", state="attached")
+            return page.evaluate("document.querySelector('.sg-demo').sgTrain.examplesPerSecond")
+
+        def codelab(batch_size: int, n: int) -> float:
+            options = {"examples": n, "batchSize": batch_size, "testSize": test_size}
+            return page.evaluate(codelab_run, ["codelabCharts", options])["ownExamplesPerSecond"]
+
+        results = {}
+        for batch_size in batch_sizes:
+            n = max(examples, 4 * batch_size)
+            log(f"training with charts, batch {batch_size}: warm-up …")
+            widget(batch_size, 2 * batch_size)
+            codelab(batch_size, 2 * batch_size)
+            runs = {"widget": [], "codelab": []}
+            for r in range(rounds):
+                for name in (["widget", "codelab"] if r % 2 == 0 else ["codelab", "widget"]):
+                    rate = widget(batch_size, n) if name == "widget" else codelab(batch_size, n)
+                    log(f"training with charts, batch {batch_size}, round {r + 1}: {name}: {rate:.1f} examples/s")
+                    runs[name].append(rate)
+            results[batch_size] = (n, runs)
+        errors = list(page.errors)
+    finally:
+        context.close()
+    lines = [
+        title, "",
+        f"The train widget on its page (Train clicked; loss and accuracy charts redrawn at most once a "
+        f"second, progress bar every batch) against the codelab's `train()` on the same page "
+        f"(`tfvis.show.fitCallbacks` with loss, val_loss, acc and val_acc, redrawn after every batch "
+        f"and epoch; Float32 data from `nextTrainBatch`). Both: the codelab CNN, Adam, one epoch, "
+        f"validation on {test_size} test examples, a fresh model per run; examples/s from the end "
+        f"of the first batch to the end of `model.fit` (lib/trainer.js' clock); {rounds} rounds "
+        f"after a warm-up, alternating the order.",
+        "",
+        "| batch size | examples | train widget, each run | codelab train(), each run | widget / codelab (medians) |",
+        "|---:|---:|---|---|---:|",
+    ]
+    for batch_size, (n, runs) in results.items():
+        ratio = median(runs["widget"]) / median(runs["codelab"])
+        lines.append(f"| {batch_size} | {n:,} | {', '.join(f'{x:.0f}' for x in runs['widget'])} | "
+                     f"{', '.join(f'{x:.0f}' for x in runs['codelab'])} | **{ratio:.2f}x** |")
+    if errors:
+        lines.append(f"\nPage errors: {errors[:3]}")
+    return lines + [""]
+
+
 # ---------------------------------------------------------------- 2. sprite loading
 
 def bench_sprite(browser, base: str, served: Path, runs: int) -> list[str]:
@@ -358,6 +433,7 @@ DRAW_HOOK = """() => {
   bench.result = () => new Promise((resolve) => {
     const done = () => resolve({upToBars: bench.mutatedAt - bench.upAt, upToFrame: bench.frameAt - bench.upAt,
       eventToBars: bench.mutatedAt - bench.upStamp, own: el.sgDraw.latencies.slice(-1)[0],
+      model: el.sgDraw.modelTimes.slice(-1)[0],
       best: el.querySelector('.sg-w-bar-top .sg-w-bar-name')?.textContent});
     if (bench.frameAt !== null) done(); else bench.waiters.push(done);
     setTimeout(() => resolve(null), 10000);
@@ -435,6 +511,7 @@ def bench_draw(browser, base: str, strokes: int) -> list[str]:
         if page.get_attribute(".sg-demo", "data-ready") != "true":
             return [title, "", f"Not measured: the draw demo did not start: {page.inner_text('.sg-demo')}", ""]
         backend = page.evaluate(DRAW_HOOK)
+        runs_on = page.evaluate("(({where, timings}) => ({where, timings}))(document.querySelector('.sg-demo').sgDraw)")
         box = page.locator(".sg-w-draw-canvas").bounding_box()
         rng = np.random.default_rng(7)
         samples, missed = [], 0
@@ -461,6 +538,7 @@ def bench_draw(browser, base: str, strokes: int) -> list[str]:
     rows = [
         ("pointerup handler -> bars replaced in the DOM", [s["upToBars"] for s in samples]),
         ("the widget's own predict() time (el.sgDraw.latencies)", [s["own"] for s in samples]),
+        (f"of which the model itself ({runs_on['where']}: predict + dataSync)", [s["model"] for s in samples]),
         ("pointerup event timestamp -> bars in the DOM", [s["eventToBars"] for s in samples]),
         ("pointerup handler -> next animation frame", [s["upToFrame"] for s in samples]),
     ]
@@ -468,16 +546,19 @@ def bench_draw(browser, base: str, strokes: int) -> list[str]:
         side = alone["canvasSide"]
         rows += [(f"part: getImageData of the {side}x{side} canvas alone (20 runs)", alone["readTimes"]),
                  ("part: prepareDrawing (lib/preprocess.js) alone (20 runs)", alone["prepTimes"]),
-                 ("part: model.predict + `await data()` alone (20 runs)", alone["asyncTimes"]),
-                 ("part: model.predict + `dataSync()` alone (20 runs)", alone["syncTimes"])]
+                 ("for comparison: the model on the page's WebGL, `await data()` (20 runs)", alone["asyncTimes"]),
+                 ("for comparison: the model on the page's WebGL, `dataSync()` (20 runs)", alone["syncTimes"])]
     guesses = sorted({s["best"] for s in samples})
     main_median, main_p95 = median(rows[0][1]), p95(rows[0][1])
+    timings = ", ".join(f"{k} {v:.1f} ms" for k, v in (runs_on["timings"] or {}).items() if v is not None)
     lines = [
         title, "",
         f"{len(samples)} mouse strokes (Playwright mouse: down, moves, up) on the {box['width']:.0f} px canvas, canvas "
-        f"cleared before each; backend **{backend}**; the widget compiles the model's shaders at mount. "
-        f"Each prediction: getImageData, MNIST-style preprocessing (lib/preprocess.js), model.predict, "
-        f"reading the 10 probabilities back, top-3 bars.",
+        f"cleared before each. The codelab CNN runs in the widget's {runs_on['where']} on **{backend}**, "
+        f"picked at load by timing one prediction on each backend ({timings}). "
+        f"Each prediction: getImageData, MNIST-style preprocessing (lib/preprocess.js), the 28x28 "
+        f"image posted to the worker, predict + dataSync there, the 10 probabilities posted back, "
+        f"top-3 bars.",
         "",
         "| measured | median | p95 | max |",
         "|---|---:|---:|---:|",
@@ -598,6 +679,8 @@ def main() -> None:
             version = browser.version
             try:
                 if "train" in only:
+                    sections += bench_training_with_charts(browser, base, 2 * args.examples,
+                                                           [args.batch_size, 512], args.rounds, test_size=200)
                     sections += bench_training(browser, base, args.examples, args.batch_size, args.rounds)
                 if "sprite" in only:
                     sections += bench_sprite(browser, base, served, args.sprite_runs)

@@ -28,6 +28,7 @@ from .paths import NPM_DIR, JS_DIR, theme_dir, user_cache_dir
 #: esbuild entry points, relative to sitegen/js/; their outputs are named by these keys.
 ENTRY_POINTS = ("tfjs.js", "tfjs-vis.js", "page.js")
 WIDGET_DIR = "widgets"
+WORKER_DIR = "workers"  # module workers, e.g. the draw widget's predictions
 #: stable (not fingerprinted) module names that re-export a fingerprinted entry: data.js
 #: files and authors' own scripts import these. They live outside assets/ because
 #: everything under assets/ is cached as immutable.
@@ -55,8 +56,9 @@ def js_sources() -> list[Path]:
 
 
 def entry_points() -> list[str]:
-    widgets = sorted(p.relative_to(JS_DIR).as_posix() for p in (JS_DIR / WIDGET_DIR).glob("*.js"))
-    return [*ENTRY_POINTS, *widgets]
+    modules = sorted(p.relative_to(JS_DIR).as_posix()
+                     for folder in (WIDGET_DIR, WORKER_DIR) for p in (JS_DIR / folder).glob("*.js"))
+    return [*ENTRY_POINTS, *modules]
 
 
 def ensure_node_modules(ctx: BuildContext) -> Path:

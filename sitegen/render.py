@@ -53,7 +53,7 @@ def render_site(ctx: BuildContext, pages: list[Page], datasets: dict[str, Datase
     env = template_environment(ctx)
     site = ctx.config
     nav_pages = [p for p in pages if p.meta.nav and not p.is_home]
-    widget_urls = {k: v for k, v in assets.urls.items() if k.startswith("widgets/")}
+    widget_urls = {k: v for k, v in assets.urls.items() if k.startswith(("widgets/", "workers/"))}
     footer = inline_markdown(site.theme.footer)
     files: dict[str, FileSource] = {}
 

@@ -32,6 +32,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+def lib_module_for_page(name: str, tfjs_url: str) -> str:
+    """sitegen/js/lib/<name> with its one bare import ('@tensorflow/tfjs') pointed at tfjs_url,
+    so a test or benchmark page can import that module without bundling it."""
+    import re
+
+    source = (Path(__file__).resolve().parents[1] / "sitegen" / "js" / "lib" / name).read_text("utf-8")
+    source = source.replace("from '@tensorflow/tfjs'", f"from '{tfjs_url}'")
+    bare = re.findall(r"""^import .*?from ['"]([^./'"][^'"]*)['"]""", source, re.M)
+    if bare:
+        raise AssertionError(f"lib/{name} imports {bare}: only '@tensorflow/tfjs' can be pointed elsewhere")
+    return source
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     for rel, content in files.items():
         path = root / rel

@@ -1,9 +1,13 @@
 // Training throughput of the codelab CNN: sitegen's train-widget pipeline (lib/trainer.js:
-// uint8 pixels uploaded once as int32, normalised on the GPU, model.fit slicing batches
+// uint8 pixels uploaded once as bytes, normalised on the GPU, model.fit slicing batches
 // there) against the codelab's own loop (Float32Array of all images in JS, a tensor made
 // from nextTrainBatch, model.fit on it; and the older per-batch variant: upload one batch,
 // fit on it). Same model, optimizer, batch size and number of examples; no validation.
 // bench_widgets.py calls window.sgBench.run(variant, options) once per measured run.
+//
+// `codelabCharts` is the codelab's train() whole: validation data and tfjs-vis
+// fitCallbacks drawing loss, val_loss, acc and val_acc after every batch and epoch. It is
+// compared with the train widget itself (clicked on its page, which imports this module).
 //
 // trainer.js here is a copy of sitegen/js/lib/trainer.js that bench_widgets.py writes
 // with its one bare import ('@tensorflow/tfjs') pointed at the site's tfjs module.
@@ -11,6 +15,7 @@ import * as tf from '../js/tfjs.js';
 import {MnistData} from '../data/mnist5k/data.js';
 import {splitTensors, fitModel} from './trainer.js';
 import {CodelabData} from './codelab-data.js';
+import {show} from '../js/tfjs-vis.js';
 
 // The codelab's getModel(): conv 5x5x8 relu, max-pool 2, conv 5x5x16 relu, max-pool 2,
 // flatten, dense 10 softmax; Adam and categorical cross-entropy.
@@ -31,6 +36,20 @@ function codelabCnn([height, width, channels], numClasses) {
 // The codelab passes tfjs-vis fitCallbacks, which read the logs after every batch; the
 // baseline keeps that per-batch read (without drawing charts), as fitModel does.
 const readLogs = {onBatchEnd: async () => {}};
+
+// The examples/s clock of lib/trainer.js' fitModel: started when the first batch (shader
+// compilation) ends, stopped when model.fit returns. Goes first in the callbacks.
+function batchClock(batchSize) {
+  let started = null;
+  let examples = 0;
+  return {
+    callback: {onBatchEnd: async (batch, logs) => {
+      if (started === null) started = performance.now();
+      else examples += logs.size ?? batchSize;
+    }},
+    rate: () => examples / ((performance.now() - started) / 1000),
+  };
+}
 
 const variants = {
   // The train widget's path: splitTensors + fitModel from lib/trainer.js.
@@ -84,6 +103,30 @@ const variants = {
       ys.dispose();
     }
   },
+  // The codelab's train(): validation on test examples, fitCallbacks charts in the page.
+  async codelabCharts(model, data, codelab, {examples, batchSize, testSize}) {
+    const [xs, ys] = tf.tidy(() => {
+      const d = codelab.nextTrainBatch(examples);
+      return [d.xs.reshape([examples, ...data.shape]), d.labels];
+    });
+    const [testXs, testYs] = tf.tidy(() => {
+      const d = codelab.test.nextTrainBatch(testSize);
+      return [d.xs.reshape([testSize, ...data.shape]), d.labels];
+    });
+    const container = document.createElement('div');
+    container.style.width = '600px';
+    document.body.append(container);
+    const clock = batchClock(batchSize);
+    try {
+      const fitCallbacks = show.fitCallbacks(container, ['loss', 'val_loss', 'acc', 'val_acc']);
+      await model.fit(xs, ys, {batchSize, validationData: [testXs, testYs], epochs: 1, shuffle: true,
+        callbacks: [clock.callback, fitCallbacks]});
+      return {ownExamplesPerSecond: clock.rate()};
+    } finally {
+      tf.dispose([xs, ys, testXs, testYs]);
+      container.remove();
+    }
+  },
   // The older tfjs-examples loop: upload each batch from nextTrainBatch(batchSize), fit on it.
   async codelabPerBatch(model, data, codelab, {examples, batchSize}) {
     for (let done = 0; done < examples; done += batchSize) {
@@ -108,6 +151,8 @@ async function setUp() {
   await tf.ready();
   const data = await new MnistData({tf}).load();
   const codelab = new CodelabData(tf, data.trainImages, data.trainLabels, data.numTrain, data.exampleSize,
+    data.numClasses);
+  codelab.test = new CodelabData(tf, data.testImages, data.testLabels, data.numTest, data.exampleSize,
     data.numClasses);
   return {data, codelab};
 }

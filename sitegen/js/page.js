@@ -42,6 +42,7 @@ async function mountDemo(el, root, assets) {
     root,
     dataUrl: (name) => new URL(`data/${name}/`, root),
     modelUrl: (name) => new URL(`models/${name}/`, root),
+    assetUrl: (key) => (assets[key] ? new URL(assets[key], root) : null),
   };
   await widget.mount(el, context);
   el.querySelector('.sg-demo-loading')?.remove();

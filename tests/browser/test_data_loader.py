@@ -18,6 +18,7 @@ from rich.console import Console
 from sitegen.datasets import build_datasets, read_built
 from sitegen.datasets import built as built_module
 
+from conftest import lib_module_for_page
 from test_datasets_helpers import context, idx_images, idx_labels, numbered_images, write_site
 
 
@@ -31,6 +32,7 @@ PAGE = """<!doctype html>
 TEST_JS = """
 import {MnistData as Gray} from '../data/gray/data.js';
 import {MnistData as Color} from '../data/color/data.js';
+import {splitTensors, uploadBytes} from './trainer.js';
 
 async function dump(MnistData) {
   const data = new MnistData();
@@ -52,13 +54,29 @@ async function dump(MnistData) {
     testBatchXs: Array.from(testBatch.xs.dataSync()),
     progressLast: progress[progress.length - 1], progressCount: progress.length,
   };
-  tf.dispose([train, test, batch, testBatch]);
+  // What the train widget trains on: the split uploaded as bytes, normalised on the GPU.
+  const split = splitTensors(data, 'train', data.numTrain);
+  result.splitXsShape = split.xs.shape;
+  result.splitXs = Array.from(split.xs.dataSync());
+  result.splitYs = Array.from(split.ys.dataSync());
+  tf.dispose([train, test, batch, testBatch, split.xs, split.ys]);
   result.leaked = tf.memory().numTensors - before;
   return result;
 }
 
+// Bytes over several textures of one row each, the last row padded.
+function uploadInChunks(tf) {
+  const bytes = Uint8Array.from({length: 10001}, (_, i) => (i * 37 + 11) % 256);
+  const before = tf.memory().numTensors;
+  const tensor = uploadBytes(bytes, 1);
+  const values = Array.from(tensor.dataSync());
+  tensor.dispose();
+  return {bytes: Array.from(bytes), values, leaked: tf.memory().numTensors - before};
+}
+
 window.loaderResult = Promise.all([dump(Gray), dump(Color)])
-  .then(([gray, color]) => ({gray, color}), (e) => ({error: String(e && e.stack || e)}));
+  .then(async ([gray, color]) => ({gray, color, chunks: uploadInChunks((await import('../js/tfjs.js')))}),
+        (e) => ({error: String(e && e.stack || e)}));
 """
 
 
@@ -88,6 +106,7 @@ def add_test_page(out: Path) -> None:
     (out / "loader-test").mkdir()
     (out / "loader-test" / "index.html").write_text(PAGE)
     (out / "loader-test" / "test.js").write_text(TEST_JS)
+    (out / "loader-test" / "trainer.js").write_text(lib_module_for_page("trainer.js", "../js/tfjs.js"))
 
 
 def small_site(root: Path) -> Path:
@@ -176,5 +195,12 @@ def check_loader(page, base_url: str, built_dirs: dict[str, Path], out: Path) ->
         first_two = (np.array(got["testBatchXs"], np.float32).reshape(2, -1) * 255).round().astype(np.uint8)
         np.testing.assert_array_equal(first_two, want.x_test.reshape(n_test, -1)[1:3])
         assert got["progressLast"] == 1 and got["progressCount"] >= 2
+        # splitTensors (lib/trainer.js): the same pixels, byte-uploaded and scaled on the GPU.
+        assert got["splitXsShape"] == [n_train, h, w, c]
+        split_xs = np.array(got["splitXs"], np.float32)
+        np.testing.assert_array_equal((split_xs * 255).round().astype(np.uint8), want.x_train.ravel())
+        np.testing.assert_allclose(split_xs, want.x_train.ravel() / 255, atol=1e-7)
+        np.testing.assert_array_equal(np.array(got["splitYs"]).reshape(n_train, k).argmax(1), want.y_train)
         assert got["leaked"] == 0
+    assert result["chunks"]["values"] == result["chunks"]["bytes"] and result["chunks"]["leaked"] == 0
     assert json.loads((out / "data" / "color" / "classes.json").read_text("utf-8")) == ["ß", "ᚠ", "红"]

@@ -187,7 +187,10 @@ def test_train_download_saves_the_trained_model(open_demo):
 def test_draw_prediction_matches_python_on_the_same_image(open_demo, widget_site):
     _, output = widget_site
     page = open_demo("draw")
+    assert widget(page, "el.sgDraw.where") == "worker"  # predictions run off the main thread
+    assert "background thread" in page.inner_text(".sg-w-draw-runs-on")
     baseline = widget(page, "el.sgWidget.numTensors()")
+    assert baseline > 0  # the worker reports its count: the model's weights
     draw_stroke(page, [(0.5, 0.15 + 0.035 * i) for i in range(21)])  # a vertical line
     page.wait_for_selector(".sg-demo[data-predictions='1']", state="attached")
     seen = widget(page, "({input: el.sgDraw.lastInput, probabilities: el.sgDraw.lastProbabilities})")
@@ -253,13 +256,21 @@ def test_draw_falls_back_to_cpu_with_a_notice_when_webgl_is_missing(open_demo, c
     try:
         page = browser.new_page()
         page.set_default_timeout(60_000)
-        # --disable-webgl leaves WebGL on OffscreenCanvas (which tfjs prefers): take that away too.
-        page.add_init_script("""{
+        # --disable-webgl leaves WebGL on OffscreenCanvas (which tfjs prefers): take that away
+        # too, on the page and in the prediction worker (whose script gets the same lines).
+        no_offscreen_webgl = """{
           const original = OffscreenCanvas.prototype.getContext;
           OffscreenCanvas.prototype.getContext = function (kind, ...rest) {
             return String(kind).startsWith('webgl') ? null : original.call(this, kind, ...rest);
           };
-        }""")
+        }"""
+        page.add_init_script(no_offscreen_webgl)
+
+        def patched_worker(route):
+            original = route.fetch()
+            route.fulfill(response=original, body=original.text() + "\n" + no_offscreen_webgl)
+
+        page.route("**/workers/predict-*.js", patched_worker)
         open_demo("draw", page)
         assert page.get_attribute(".sg-demo", "data-backend") == "cpu"
         notice = page.inner_text(".sg-w-backend-notice")
@@ -269,6 +280,18 @@ def test_draw_falls_back_to_cpu_with_a_notice_when_webgl_is_missing(open_demo, c
         assert page.inner_text(".sg-w-bar-top .sg-w-bar-name") == "diagonal"
     finally:
         browser.close()
+
+
+def test_draw_predicts_on_the_page_when_the_worker_cannot_start(open_demo, browser_page):
+    browser_page.route("**/workers/predict-*.js", lambda route: route.fulfill(status=404, body="gone"))
+    page = open_demo("draw")
+    assert widget(page, "el.sgDraw.where") == "page"
+    baseline = widget(page, "el.sgWidget.numTensors()")
+    draw_stroke(page, [(0.2, 0.5), (0.8, 0.5)])
+    page.wait_for_selector(".sg-demo[data-predictions='1']", state="attached")
+    assert page.inner_text(".sg-w-bar-top .sg-w-bar-name") == "horizontal"
+    assert widget(page, "el.sgWidget.numTensors()") == baseline
+    assert page.get_attribute(".sg-demo", "data-backend") == "webgl"
 
 
 def test_draw_shows_what_to_do_when_the_model_cannot_load(open_demo, browser_page):

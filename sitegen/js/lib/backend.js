@@ -2,7 +2,7 @@
 // the page falls back, because training then runs ten to a hundred times slower.
 import * as tf from '@tensorflow/tfjs';
 
-const WHY = {
+export const WHY = {
   webgl: 'WebGL is not available in this browser (or it is turned off)',
   wasm: 'WebAssembly could not start (this site\'s security policy does not allow compiling it, ' +
         'or the browser does not support it)',

@@ -167,17 +167,26 @@ export function inferShapes(specs, inputShape, numClasses = null) {
 
 export const countParams = (rows) => rows.reduce((sum, row) => sum + row.params, 0);
 
-// The tf.layers for one entry, as sitegen/models/keras_models.py makes the Keras ones.
-function tfLayers(spec, isLast) {
+const ACTIVATION_LAYERS = {ReLU: 'relu', Tanh: 'tanh', Sigmoid: 'sigmoid', Softmax: 'softmax'};
+
+// The tf.layers for one entry, computing what sitegen/models/keras_models.py's Keras layers
+// compute. `activation` is that of a ReLU/Tanh/Sigmoid/Softmax entry right after a
+// Convolution or Fully connected one, taken into the layer as Keras code writes it: tfjs
+// then runs convolution, bias and ReLU as one fused kernel, which trains faster than three.
+function tfLayers(spec, activation, isLast) {
   const p = spec.params;
   const out = [];
-  if (['Convolution', 'Max pool', 'Avg pool'].includes(spec.name) && p.zeroPad > 0) {
+  // Padding that 'same' gives exactly (stride 1, odd field, (field - 1) / 2 each side) is
+  // the convolution's own; any other is a ZeroPadding2D layer in front.
+  const same = spec.name === 'Convolution' && p.stride === 1 && p.fieldSize % 2 === 1 &&
+    p.zeroPad === (p.fieldSize - 1) / 2;
+  if (['Convolution', 'Max pool', 'Avg pool'].includes(spec.name) && p.zeroPad > 0 && !same) {
     out.push(tf.layers.zeroPadding2d({padding: p.zeroPad}));
   }
   switch (spec.name) {
     case 'Convolution':
       out.push(tf.layers.conv2d({filters: p.outputDepth, kernelSize: p.fieldSize, strides: p.stride,
-        padding: 'valid', kernelInitializer: 'varianceScaling'}));
+        padding: same ? 'same' : 'valid', activation, kernelInitializer: 'varianceScaling'}));
       break;
     case 'Max pool':
       out.push(tf.layers.maxPooling2d({poolSize: p.fieldSize, strides: p.stride, padding: 'valid'}));
@@ -186,7 +195,7 @@ function tfLayers(spec, isLast) {
       out.push(tf.layers.averagePooling2d({poolSize: p.fieldSize, strides: p.stride, padding: 'valid'}));
       break;
     case 'ReLU': case 'Tanh': case 'Sigmoid': case 'Softmax':
-      out.push(tf.layers.activation({activation: spec.name.toLowerCase()}));
+      out.push(tf.layers.activation({activation: ACTIVATION_LAYERS[spec.name]}));
       break;
     case 'Dropout':
       out.push(tf.layers.dropout({rate: p.rate}));
@@ -195,9 +204,9 @@ function tfLayers(spec, isLast) {
       out.push(tf.layers.flatten());
       break;
     default: {  // Fully connected / Dense
-      let activation = p.activation;
-      if (isLast && activation === 'linear') activation = 'softmax';
-      out.push(tf.layers.dense({units: p.hiddenUnits ?? p.units, activation}));
+      let own = activation ?? p.activation;
+      if (isLast && own === 'linear') own = 'softmax';
+      out.push(tf.layers.dense({units: p.hiddenUnits ?? p.units, activation: own}));
     }
   }
   return out;
@@ -208,7 +217,16 @@ export function buildModel(specs, inputShape, numClasses) {
   inferShapes(specs, inputShape, numClasses);
   const model = tf.sequential();
   model.add(tf.layers.inputLayer({inputShape}));
-  specs.forEach((spec, i) => tfLayers(spec, i === specs.length - 1).forEach((layer) => model.add(layer)));
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i];
+    const next = specs[i + 1];
+    const dense = spec.name === 'Fully connected' || spec.name === 'Dense';
+    const takesNext = next && ACTIVATION_LAYERS[next.name] && (spec.name === 'Convolution' ||
+      (dense && (spec.params.activation ?? 'linear') === 'linear'));
+    if (takesNext) i += 1;
+    const layers = tfLayers(spec, takesNext ? ACTIVATION_LAYERS[next.name] : undefined, i === specs.length - 1);
+    layers.forEach((layer) => model.add(layer));
+  }
   const last = model.layers[model.layers.length - 1];
   const activation = last.getConfig().activation;
   if (activation !== 'softmax') model.add(tf.layers.activation({activation: 'softmax'}));

@@ -12,7 +12,7 @@ export class WidgetError extends Error {
   }
 }
 
-const NETWORK_HINT = 'Check your connection and reload the page. If you run the site yourself, ' +
+export const NETWORK_HINT = 'Check your connection and reload the page. If you run the site yourself, ' +
   'rebuild it with `sitegen build` and serve the whole output folder.';
 
 export async function fetchJson(url, what) {

@@ -5,12 +5,16 @@ import {showError, showNotice} from './notice.js';
 import {selectBackend, watchContextLoss, CONTEXT_LOST_HINT} from './backend.js';
 import {h} from './ui.js';
 
-export async function startWidget(el, kind) {
-  const backend = await selectBackend();
+/**
+ * The widget's frame in `el`. With pickBackend false the widget runs its model elsewhere
+ * (a worker) and picks, shows and watches a page backend itself if it needs one.
+ */
+export async function startWidget(el, kind, {pickBackend = true} = {}) {
+  const backend = pickBackend ? await selectBackend() : null;
   const body = h('div', {class: `sg-w sg-w-${kind}`});
   el.append(body);
-  if (backend.fallback) showNotice(el, backend.message).classList.add('sg-w-backend-notice');
-  el.dataset.backend = backend.name;
+  if (backend?.fallback) showNotice(el, backend.message).classList.add('sg-w-backend-notice');
+  if (backend) el.dataset.backend = backend.name;
   const shell = {
     el,
     body,
@@ -24,10 +28,11 @@ export async function startWidget(el, kind) {
       el.dataset.failed = 'true';
     },
   };
-  watchContextLoss(() => {
+  shell.watchContextLoss = () => watchContextLoss(() => {
     shell.stopped = true;
     shell.fail(new Error('The graphics card stopped working for this page (WebGL context lost).'), CONTEXT_LOST_HINT);
   });
+  if (backend) shell.watchContextLoss();
   // Hooks for tests and benchmarks: the same tfjs instance the widget uses.
   el.sgWidget = {numTensors: () => tf.memory().numTensors, backend: () => tf.getBackend()};
   return shell;

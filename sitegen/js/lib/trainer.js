@@ -1,25 +1,71 @@
 // Training on a loaded MnistData with the data kept on the GPU.
 //
-// The codelab turns every pixel into a Float32 on the CPU and uploads each batch. Here the
-// uint8 pixels of the whole split go up once, as int32 (WebGL has no 8-bit tensors), are
-// normalised to [0, 1] on the GPU in one op, and model.fit slices batches there: per batch
+// The codelab turns every pixel into a Float32 on the CPU (4 bytes each) and uploads each
+// batch. Here the uint8 pixels of the whole split go to the GPU once, as they are: packed
+// four to a texel in RGBA8 textures (tf.browser.fromPixels of the bytes), so the upload is
+// one byte per pixel and no float copy of the data set is ever made in JS. They are
+// normalised to [0, 1] there in one op, and model.fit slices batches there: per batch
 // nothing crosses the bus but the loss.
 import * as tf from '@tensorflow/tfjs';
+
+const TEXELS_PER_ROW = 1024;  // 4 KiB of pixels per texture row; WebGL2 allows at least 2048
+
+function maxTextureRows() {
+  // Other backends read the bytes in place, whatever the size.
+  if (tf.getBackend() !== 'webgl') return 4096;
+  return Math.min(4096, tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE'));
+}
+
+/**
+ * An int32 tensor [bytes.length] of `bytes`, uploaded as RGBA8 textures of at most
+ * `maxRows` rows each (one texture for up to 16 MiB).
+ */
+export function uploadBytes(bytes, maxRows = maxTextureRows()) {
+  const rowBytes = TEXELS_PER_ROW * 4;
+  const chunkBytes = rowBytes * maxRows;
+  return tf.tidy(() => {
+    const parts = [];
+    for (let start = 0; start < bytes.length; start += chunkBytes) {
+      let chunk = bytes.subarray(start, start + chunkBytes);
+      const rows = Math.ceil(chunk.length / rowBytes);
+      if (chunk.length !== rows * rowBytes) {  // the last row is padded to a whole texture row
+        const padded = new Uint8Array(rows * rowBytes);
+        padded.set(chunk);
+        chunk = padded;
+      }
+      parts.push(tf.browser.fromPixels({data: chunk, width: TEXELS_PER_ROW, height: rows}, 4).reshape([-1]));
+    }
+    if (parts.length === 0) return tf.tensor1d([], 'int32');
+    return (parts.length === 1 ? parts[0] : tf.concat(parts)).slice(0, bytes.length);
+  });
+}
+
+// model.fit takes each batch with gather, whose WebGL shader reads unpacked textures (one
+// value per texel); a packed (2x2 per texel) input would be unpacked whole for every batch,
+// which costs more the larger the training set. So the data set is made with packing off.
+const PACKING_FLAGS = ['WEBGL_PACK', 'WEBGL_PACK_BINARY_OPERATIONS', 'WEBGL_PACK_UNARY_OPERATIONS'];
+
+function unpacked(make) {
+  if (tf.getBackend() !== 'webgl') return make();
+  const saved = PACKING_FLAGS.map((flag) => tf.env().getBool(flag));
+  PACKING_FLAGS.forEach((flag) => tf.env().set(flag, false));
+  try {
+    return make();
+  } finally {
+    PACKING_FLAGS.forEach((flag, i) => tf.env().set(flag, saved[i]));
+  }
+}
 
 /** {xs: [n, h, w, c] float32 in [0, 1], ys: [n, classes] float32} of the first n examples. */
 export function splitTensors(data, split, n) {
   const images = split === 'train' ? data.trainImages : data.testImages;
   const labels = split === 'train' ? data.trainLabels : data.testLabels;
   const count = Math.min(n, split === 'train' ? data.numTrain : data.numTest);
-  const [height, width, channels] = data.shape;
-  return tf.tidy(() => {
-    const raw = tf.tensor4d(new Int32Array(images.subarray(0, count * data.exampleSize)),
-      [count, height, width, channels], 'int32');
-    return {
-      xs: raw.toFloat().mul(tf.scalar(1 / 255)),
-      ys: tf.tensor2d(labels.subarray(0, count * data.numClasses), [count, data.numClasses], 'float32'),
-    };
-  });
+  return unpacked(() => tf.tidy(() => ({
+    xs: uploadBytes(images.subarray(0, count * data.exampleSize)).reshape([count, ...data.shape])
+      .cast('float32').mul(tf.scalar(1 / 255)),
+    ys: tf.tensor2d(labels.subarray(0, count * data.numClasses), [count, data.numClasses], 'float32'),
+  })));
 }
 
 /**

@@ -1,10 +1,11 @@
 // `draw`: sketch on a canvas, and the converted model guesses what it is at each stroke's
 // end. The drawing is prepared like the model's data set (metadata.json `preprocessing`,
-// lib/preprocess.js) and the small image the model sees is shown next to the guesses.
-import * as tf from '@tensorflow/tfjs';
+// lib/preprocess.js) and the small image the model sees is shown next to the guesses. The
+// model runs in a worker (lib/predictor.js), so the page keeps drawing while it thinks.
 import {startWidget} from '../lib/shell.js';
-import {loadModel} from '../lib/resources.js';
+import {openPredictor} from '../lib/predictor.js';
 import {prepareDrawing} from '../lib/preprocess.js';
+import {showNotice} from '../lib/notice.js';
 import {renderBars} from '../lib/bars.js';
 import {h, paintImage} from '../lib/ui.js';
 
@@ -14,8 +15,12 @@ const PEN_SHARE = {mnist: 0.07, quickdraw: 0.03, glyph: 0.06};
 const KEY_STEP = 0.04;  // a keyboard arrow press moves the pen this share of the side
 
 export async function mount(el, {options, ...context}) {
-  const shell = await startWidget(el, 'draw');
-  const {model, metadata} = await loadModel(context, options.model);
+  const shell = await startWidget(el, 'draw', {pickBackend: false});
+  const predictor = await openPredictor(context, options.model, (metadata) => metadata.preprocessing.input_shape, shell);
+  const {metadata} = predictor;
+  if (predictor.notice) showNotice(el, predictor.notice).classList.add('sg-w-backend-notice');
+  el.dataset.backend = predictor.backend;
+  el.sgWidget = {numTensors: predictor.numTensors, backend: () => predictor.backend};
   const prep = metadata.preprocessing;
   const [rows, cols, channels = 1] = prep.input_shape;
   const classNames = metadata.classes;
@@ -35,12 +40,15 @@ export async function mount(el, {options, ...context}) {
       h('div', {class: 'sg-w-draw-pad'}, canvas, h('div', {class: 'sg-w-buttons'}, undo, clear)),
       h('div', {class: 'sg-w-draw-result'},
         h('figure', {}, seen, h('figcaption', {text: `What the model sees (${cols}x${rows})`})),
-        guesses, status)));
+        guesses, status,
+        h('p', {class: 'sg-w-hint sg-w-draw-runs-on', text: predictor.where === 'worker'
+          ? `The model runs on ${predictor.backend} in a background thread.`
+          : `The model runs on ${predictor.backend}.`}))));
 
   const strokes = [];  // each a list of [x, y] in 0..1 of the canvas side
   let current = null;
   let keyboardPen = null;
-  const state = {lastInput: null, lastProbabilities: null, latencies: [], predictions: 0, strokes};
+  const state = {lastInput: null, lastProbabilities: null, latencies: [], modelTimes: [], predictions: 0, strokes};
   el.sgDraw = state;
 
   function penWidth(size) {
@@ -86,8 +94,10 @@ export async function mount(el, {options, ...context}) {
     return [(event.clientX - rect.left) / rect.width, (event.clientY - rect.top) / rect.height];
   }
 
+  let asked = 0;  // strokes sent to the model; an answer to an older drawing is dropped
   async function predict() {
     const started = performance.now();
+    const ticket = ++asked;
     const context2d = canvas.getContext('2d', {willReadFrequently: true});
     const image = context2d.getImageData(0, 0, canvas.width, canvas.height);
     const input = prepareDrawing(image, prep);
@@ -97,18 +107,18 @@ export async function mount(el, {options, ...context}) {
       status.textContent = 'Draw something.';
       return;
     }
+    const probabilities = await predictor.predict(input);
+    if (ticket !== asked) return;
+    // Painted with the answer, not before asking: a change now would start a frame that
+    // competes with the model for the processor.
     paintImage(seen, input, rows, cols, channels, 255);
-    const output = tf.tidy(() => model.predict(tf.tensor4d(input, [1, rows, cols, channels])));
-    // dataSync: ten numbers read back at once; the async read polls a GPU fence on timers,
-    // which adds tens of milliseconds to every stroke.
-    const probabilities = output.dataSync();
-    output.dispose();
     renderBars(guesses, probabilities, classNames, topK);
     const best = guesses.querySelector('.sg-w-bar-name')?.textContent;
     status.textContent = `Best guess: ${best}.`;
     state.lastInput = Array.from(input);
     state.lastProbabilities = Array.from(probabilities);
     state.latencies.push(performance.now() - started);
+    state.modelTimes.push(predictor.lastModelMs);
     state.predictions += 1;
     el.dataset.predictions = String(state.predictions);
   }
@@ -174,7 +184,6 @@ export async function mount(el, {options, ...context}) {
 
   new ResizeObserver(fitCanvas).observe(canvas);
   fitCanvas();
-  // Compile the model's shaders now, so the first stroke is answered within a frame.
-  tf.tidy(() => model.predict(tf.zeros([1, rows, cols, channels])).dataSync());
-  state.baselineTensors = tf.memory().numTensors;
+  state.where = predictor.where;
+  state.timings = predictor.timings;
 }

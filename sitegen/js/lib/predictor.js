@@ -1,0 +1,117 @@
+// One-image predictions with a converted model, for widgets that answer the reader at once
+// (draw). The model runs in workers/predict.js, off the main thread, on whichever backend
+// answers this model faster; where a module worker cannot start (an old browser, a site
+// policy without worker-src 'self') it runs on the page with the page's backend.
+import * as tf from '@tensorflow/tfjs';
+import {fetchJson, loadModel, NETWORK_HINT, WidgetError} from './resources.js';
+import {selectBackend, WHY} from './backend.js';
+
+/**
+ * {metadata, backend, where, notice, timings, predict(input: Float32Array) -> Promise<Float32Array>,
+ * numTensors()} of converted model `name`; `inputShapeOf(metadata)` is its input's [h, w, c].
+ * numTensors() counts the tensors where the model runs; `notice` is set when the page had
+ * to fall back from WebGL. `shell` (lib/shell.js) watches the page's WebGL when it is used.
+ */
+export async function openPredictor(context, name, inputShapeOf, shell) {
+  const workerUrl = context.assetUrl?.('workers/predict.js');
+  if (workerUrl && typeof Worker !== 'undefined') {
+    const base = context.modelUrl(name);
+    const metadata = await fetchJson(new URL('metadata.json', base), `the metadata of model "${name}"`);
+    try {
+      return await workerPredictor(workerUrl, new URL('model.json', base).href, metadata, inputShapeOf(metadata));
+    } catch (err) {
+      if (err.fromWorker) throw new WidgetError(`The model "${name}" could not be loaded: ${err.message}`, NETWORK_HINT);
+      console.warn(`The prediction worker could not start (${err.message}); predicting on the page.`);
+    }
+  }
+  return pagePredictor(context, name, inputShapeOf, shell);
+}
+
+async function pagePredictor(context, name, inputShapeOf, shell) {
+  const page = await selectBackend();
+  shell.watchContextLoss();
+  const {model, metadata} = await loadModel(context, name);
+  const shape = [1, ...inputShapeOf(metadata)];
+  const predictNow = (input) => {
+    const started = performance.now();
+    const output = tf.tidy(() => model.predict(tf.tensor(input, shape)));
+    // dataSync: the async read polls a GPU fence on timers, which adds tens of
+    // milliseconds to every answer.
+    const probabilities = output.dataSync();
+    output.dispose();
+    predictor.lastModelMs = performance.now() - started;
+    return probabilities;
+  };
+  const predictor = {
+    metadata,
+    backend: page.name,
+    notice: page.fallback ? page.message : null,
+    where: 'page',
+    timings: null,
+    lastModelMs: null,
+    predict: async (input) => predictNow(input),
+    numTensors: () => tf.memory().numTensors,
+  };
+  predictNow(new Float32Array(shape.reduce((a, b) => a * b, 1)));  // compiles the shaders now
+  return predictor;
+}
+
+function workerPredictor(url, modelUrl, metadata, inputShape) {
+  const worker = new Worker(url, {type: 'module', name: 'sitegen-predict'});
+  const waiting = new Map();
+  let nextId = 0;
+  let numTensors = null;
+  let broken = null;
+  const fail = (err) => {
+    broken = err;
+    for (const {reject} of waiting.values()) reject(err);
+    waiting.clear();
+  };
+  worker.onmessage = ({data}) => {
+    const call = waiting.get(data.id);
+    if (!call) return;
+    waiting.delete(data.id);
+    if (data.numTensors != null) numTensors = data.numTensors;
+    if (data.ok) {
+      call.resolve(data);
+    } else {
+      const err = new Error(data.message);
+      err.fromWorker = true;  // the worker runs; the model or its input is at fault
+      call.reject(err);
+    }
+  };
+  // A worker script that cannot be fetched or parsed says so here, not in a message.
+  worker.onerror = (event) => {
+    event.preventDefault();
+    fail(new Error(event.message || 'the worker script did not load'));
+  };
+  const call = (message, transfer = []) => new Promise((resolve, reject) => {
+    if (broken) return reject(broken);
+    const id = ++nextId;
+    waiting.set(id, {resolve, reject});
+    worker.postMessage({...message, id}, transfer);
+  });
+  return call({type: 'load', modelUrl, inputShape}).then((loaded) => ({
+    metadata,
+    backend: loaded.backend,
+    notice: loaded.timings.webgl == null ? `${WHY.webgl}, so the model runs on the plain JavaScript (cpu) ` +
+      'backend in a background thread: larger models answer more slowly.' : null,
+    where: 'worker',
+    timings: loaded.timings,
+    async predict(input) {
+      const copy = Float32Array.from(input);  // the buffer moves to the worker
+      try {
+        const answer = await call({type: 'predict', input: copy}, [copy.buffer]);
+        this.lastModelMs = answer.ms;
+        return answer.probabilities;
+      } catch (err) {
+        throw new WidgetError(`The model failed to run: ${err.message}`, 'Reload the page to try again.');
+      }
+    },
+    lastModelMs: null,
+    numTensors: () => numTensors,
+  }), (err) => {
+    worker.terminate();
+    throw err;
+  });
+}

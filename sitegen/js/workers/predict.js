@@ -1,0 +1,71 @@
+// A converted model answering one image at a time, off the page's main thread (the draw
+// widget's predictions; lib/predictor.js is the page side). A stroke's answer then never
+// waits behind the page's own drawing and compositing, and a slow model never freezes it.
+//
+// The backend is picked by timing this model: WebGL (on an OffscreenCanvas) and the plain
+// JavaScript cpu backend each answer a few predictions and the faster one stays. For the
+// small CNNs of the tutorials the cpu backend often wins, because one image is too little
+// work to pay for a round trip to the GPU.
+//
+// Messages in:  {id, type: 'load', modelUrl, inputShape}  {id, type: 'predict', input}
+// Messages out: {id, ok: true, ...result}  or  {id, ok: false, message}
+import * as tf from '@tensorflow/tfjs';
+
+const TIMED_RUNS = 7;
+let model = null;
+let inputShape = null;
+
+function predictOnce(input) {
+  const output = tf.tidy(() => model.predict(tf.tensor(input, [1, ...inputShape])));
+  const probabilities = output.dataSync();
+  output.dispose();
+  return probabilities;
+}
+
+/** Median milliseconds of one prediction on `backend`, or null when it cannot start. */
+async function timeBackend(backend) {
+  try {
+    if (!(await tf.setBackend(backend))) return null;
+  } catch (err) {
+    return null;
+  }
+  const input = new Float32Array(inputShape.reduce((a, b) => a * b, 1));
+  predictOnce(input);  // moves the weights here and compiles the shaders
+  predictOnce(input);
+  const times = [];
+  for (let i = 0; i < TIMED_RUNS; i++) {
+    const started = performance.now();
+    predictOnce(input);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return times[TIMED_RUNS >> 1];
+}
+
+async function load({modelUrl, inputShape: shape}) {
+  inputShape = shape;
+  await tf.setBackend('cpu');
+  model = await tf.loadLayersModel(modelUrl);
+  const timings = {cpu: await timeBackend('cpu'), webgl: await timeBackend('webgl')};
+  const backend = timings.webgl != null && timings.webgl < timings.cpu ? 'webgl' : 'cpu';
+  await tf.setBackend(backend);
+  predictOnce(new Float32Array(inputShape.reduce((a, b) => a * b, 1)));  // the weights move back
+  // The unused WebGL context would hold GPU memory for nothing.
+  if (backend === 'cpu' && timings.webgl != null) tf.removeBackend('webgl');
+  return {backend, timings, numTensors: tf.memory().numTensors};
+}
+
+function predict({input}) {
+  const started = performance.now();
+  const probabilities = predictOnce(input);
+  return {probabilities, ms: performance.now() - started, numTensors: tf.memory().numTensors};
+}
+
+self.onmessage = async ({data: message}) => {
+  try {
+    const result = message.type === 'load' ? await load(message) : predict(message);
+    self.postMessage({id: message.id, ok: true, ...result});
+  } catch (err) {
+    self.postMessage({id: message.id, ok: false, message: err.message || String(err)});
+  }
+};
