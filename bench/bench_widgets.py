@@ -555,7 +555,7 @@ def bench_draw(browser, base: str, strokes: int) -> list[str]:
         title, "",
         f"{len(samples)} mouse strokes (Playwright mouse: down, moves, up) on the {box['width']:.0f} px canvas, canvas "
         f"cleared before each. The codelab CNN runs in the widget's {runs_on['where']} on **{backend}**, "
-        f"picked at load by timing one prediction on each backend ({timings}). "
+        f"picked at load by timing predictions on each backend ({timings}; WebGL must be twice as fast). "
         f"Each prediction: getImageData, MNIST-style preprocessing (lib/preprocess.js), the 28x28 "
         f"image posted to the worker, predict + dataSync there, the 10 probabilities posted back, "
         f"top-3 bars.",

@@ -123,9 +123,10 @@ def bundle(ctx: BuildContext) -> tuple[Path, dict]:
     for out_path, info in outputs.items():
         rel = Path(out_path).resolve().relative_to((staging / "files").resolve()).as_posix()
         entry = info.get("entryPoint")
-        if entry:
-            names[Path(entry).resolve().relative_to(JS_DIR.resolve()).as_posix()] = rel
-        else:
+        source = Path(entry).resolve() if entry else None
+        if source and source.is_relative_to(JS_DIR.resolve()):
+            names[source.relative_to(JS_DIR.resolve()).as_posix()] = rel
+        else:  # chunks, and the targets of dynamic import('@tensorflow/tfjs')
             names[f"file:{rel}"] = rel
     meta.unlink()
     settings.unlink()

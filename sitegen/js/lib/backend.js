@@ -1,9 +1,10 @@
 // Picks the TF.js backend once per page: WebGL, else wasm, else cpu. Readers are told when
 // the page falls back, because training then runs ten to a hundred times slower.
 import * as tf from '@tensorflow/tfjs';
+import {WEBGL_MISSING} from './notice.js';
 
-export const WHY = {
-  webgl: 'WebGL is not available in this browser (or it is turned off)',
+const WHY = {
+  webgl: WEBGL_MISSING,
   wasm: 'WebAssembly could not start (this site\'s security policy does not allow compiling it, ' +
         'or the browser does not support it)',
 };

@@ -1,5 +1,7 @@
 // Messages a reader can act on, shown inside the widget rather than only in the console.
 
+export const WEBGL_MISSING = 'WebGL is not available in this browser (or it is turned off)';
+
 export function showError(el, message, hint) {
   el.querySelector('.sg-demo-loading')?.remove();
   const box = document.createElement('div');

@@ -2,15 +2,14 @@
 // (draw). The model runs in workers/predict.js, off the main thread, on whichever backend
 // answers this model faster; where a module worker cannot start (an old browser, a site
 // policy without worker-src 'self') it runs on the page with the page's backend.
-import * as tf from '@tensorflow/tfjs';
-import {fetchJson, loadModel, NETWORK_HINT, WidgetError} from './resources.js';
-import {selectBackend, WHY} from './backend.js';
+import {fetchJson, NETWORK_HINT, WidgetError} from './resources.js';
+import {WEBGL_MISSING} from './notice.js';
 
 /**
  * {metadata, backend, where, notice, timings, predict(input: Float32Array) -> Promise<Float32Array>,
  * numTensors()} of converted model `name`; `inputShapeOf(metadata)` is its input's [h, w, c].
- * numTensors() counts the tensors where the model runs; `notice` is set when the page had
- * to fall back from WebGL. `shell` (lib/shell.js) watches the page's WebGL when it is used.
+ * numTensors() counts the tensors where the model runs; `notice` says when the worker has
+ * no WebGL. On the page, `shell` (lib/shell.js) picks the backend and says so itself.
  */
 export async function openPredictor(context, name, inputShapeOf, shell) {
   const workerUrl = context.assetUrl?.('workers/predict.js');
@@ -24,36 +23,8 @@ export async function openPredictor(context, name, inputShapeOf, shell) {
       console.warn(`The prediction worker could not start (${err.message}); predicting on the page.`);
     }
   }
+  const {pagePredictor} = await import('./page-predictor.js');
   return pagePredictor(context, name, inputShapeOf, shell);
-}
-
-async function pagePredictor(context, name, inputShapeOf, shell) {
-  const page = await selectBackend();
-  shell.watchContextLoss();
-  const {model, metadata} = await loadModel(context, name);
-  const shape = [1, ...inputShapeOf(metadata)];
-  const predictNow = (input) => {
-    const started = performance.now();
-    const output = tf.tidy(() => model.predict(tf.tensor(input, shape)));
-    // dataSync: the async read polls a GPU fence on timers, which adds tens of
-    // milliseconds to every answer.
-    const probabilities = output.dataSync();
-    output.dispose();
-    predictor.lastModelMs = performance.now() - started;
-    return probabilities;
-  };
-  const predictor = {
-    metadata,
-    backend: page.name,
-    notice: page.fallback ? page.message : null,
-    where: 'page',
-    timings: null,
-    lastModelMs: null,
-    predict: async (input) => predictNow(input),
-    numTensors: () => tf.memory().numTensors,
-  };
-  predictNow(new Float32Array(shape.reduce((a, b) => a * b, 1)));  // compiles the shaders now
-  return predictor;
 }
 
 function workerPredictor(url, modelUrl, metadata, inputShape) {
@@ -94,7 +65,7 @@ function workerPredictor(url, modelUrl, metadata, inputShape) {
   return call({type: 'load', modelUrl, inputShape}).then((loaded) => ({
     metadata,
     backend: loaded.backend,
-    notice: loaded.timings.webgl == null ? `${WHY.webgl}, so the model runs on the plain JavaScript (cpu) ` +
+    notice: loaded.timings.webgl == null ? `${WEBGL_MISSING}, so the model runs on the plain JavaScript (cpu) ` +
       'backend in a background thread: larger models answer more slowly.' : null,
     where: 'worker',
     timings: loaded.timings,

@@ -1,6 +1,6 @@
 // Load a data set (its data.js) and a model (model.json + metadata.json) for a widget,
-// turning failures into messages that say what to do.
-import * as tf from '@tensorflow/tfjs';
+// turning failures into messages that say what to do. tfjs is imported when first needed:
+// a widget whose model runs in a worker never loads it on the page.
 import {formatPercent} from './ui.js';
 
 /** An error a reader can act on: `hint` says what to do. */
@@ -40,7 +40,7 @@ export async function loadDataset(context, name, bar) {
   } catch (err) {
     throw new WidgetError(`Could not load the data set "${name}" (${url}).`, NETWORK_HINT);
   }
-  const data = new module.MnistData({tf});
+  const data = new module.MnistData({tf: await import('@tensorflow/tfjs')});
   try {
     await data.load({onProgress});
   } catch (err) {
@@ -55,6 +55,7 @@ export async function loadModel(context, name) {
   const metadata = await fetchJson(new URL('metadata.json', base), `the metadata of model "${name}"`);
   let model;
   try {
+    const tf = await import('@tensorflow/tfjs');
     model = await tf.loadLayersModel(new URL('model.json', base).href);
   } catch (err) {
     throw new WidgetError(`The model "${name}" could not be loaded: ${err.message}`, NETWORK_HINT);

@@ -3,15 +3,20 @@
 // waits behind the page's own drawing and compositing, and a slow model never freezes it.
 //
 // The backend is picked by timing this model: WebGL (on an OffscreenCanvas) and the plain
-// JavaScript cpu backend each answer a few predictions and the faster one stays. For the
-// small CNNs of the tutorials the cpu backend often wins, because one image is too little
-// work to pay for a round trip to the GPU.
+// JavaScript cpu backend each answer a few predictions. WebGL is kept only when it is at
+// least twice as fast: a stroke's answer is asked for just as the page draws the stroke,
+// when the GPU is busy, which timings taken at load do not see (on a 2-core machine with
+// software WebGL the codelab CNN took 2 ms on the cpu backend against 15 ms on WebGL in
+// use, though both timed 5 ms at load). For the small CNNs of the tutorials the cpu
+// backend wins: one image is too little work to pay for a round trip to the GPU.
 //
 // Messages in:  {id, type: 'load', modelUrl, inputShape}  {id, type: 'predict', input}
 // Messages out: {id, ok: true, ...result}  or  {id, ok: false, message}
 import * as tf from '@tensorflow/tfjs';
 
-const TIMED_RUNS = 7;
+const WARM_UP_RUNS = 4;  // the first runs move weights, compile shaders and warm the JIT
+const TIMED_RUNS = 5;
+const WEBGL_ADVANTAGE = 2;
 let model = null;
 let inputShape = null;
 
@@ -30,8 +35,7 @@ async function timeBackend(backend) {
     return null;
   }
   const input = new Float32Array(inputShape.reduce((a, b) => a * b, 1));
-  predictOnce(input);  // moves the weights here and compiles the shaders
-  predictOnce(input);
+  for (let i = 0; i < WARM_UP_RUNS; i++) predictOnce(input);
   const times = [];
   for (let i = 0; i < TIMED_RUNS; i++) {
     const started = performance.now();
@@ -47,7 +51,7 @@ async function load({modelUrl, inputShape: shape}) {
   await tf.setBackend('cpu');
   model = await tf.loadLayersModel(modelUrl);
   const timings = {cpu: await timeBackend('cpu'), webgl: await timeBackend('webgl')};
-  const backend = timings.webgl != null && timings.webgl < timings.cpu ? 'webgl' : 'cpu';
+  const backend = timings.webgl != null && timings.webgl * WEBGL_ADVANTAGE < timings.cpu ? 'webgl' : 'cpu';
   await tf.setBackend(backend);
   predictOnce(new Float32Array(inputShape.reduce((a, b) => a * b, 1)));  // the weights move back
   // The unused WebGL context would hold GPU memory for nothing.
