@@ -12,7 +12,8 @@ import {h, paintImage} from '../lib/ui.js';
 // Pen width as a share of the canvas side, by data set style, when the demo sets none:
 // close to how thick strokes are in each data set after scaling.
 const PEN_SHARE = {mnist: 0.07, quickdraw: 0.03, glyph: 0.06};
-const KEY_STEP = 0.04;  // a keyboard arrow press moves the pen this share of the side
+const KEY_STEP = 0.04;
+const BACKEND_NAMES = {webgl: 'GPU (WebGL)', wasm: 'CPU (WebAssembly)', cpu: 'CPU (JavaScript)'};  // a keyboard arrow press moves the pen this share of the side
 
 export async function mount(el, {options, ...context}) {
   const shell = await startWidget(el, 'draw', {pickBackend: false});
@@ -41,9 +42,9 @@ export async function mount(el, {options, ...context}) {
       h('div', {class: 'sg-w-draw-result'},
         h('figure', {}, seen, h('figcaption', {text: `What the model sees (${cols}x${rows})`})),
         guesses, status,
-        h('p', {class: 'sg-w-hint sg-w-draw-runs-on', text: predictor.where === 'worker'
-          ? `The model runs on ${predictor.backend} in a background thread.`
-          : `The model runs on ${predictor.backend}.`}))));
+        h('p', {class: 'sg-w-hint sg-w-draw-runs-on', text: `The model runs on the ` +
+          `${BACKEND_NAMES[predictor.backend] ?? predictor.backend}` +
+          (predictor.where === 'worker' ? ' in a background thread.' : '.')}))));
 
   const strokes = [];  // each a list of [x, y] in 0..1 of the canvas side
   let current = null;
