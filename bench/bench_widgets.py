@@ -1,10 +1,11 @@
 """Benchmark: the demo widgets in real Chromium (headless, software WebGL), as ratios
 against a baseline measured in the same browser run.
 
-1. Training examples/s of the codelab CNN: the train widget's pipeline (lib/trainer.js:
-   uint8 pixels uploaded once, normalised on the GPU) versus the codelab's own loop
-   (Float32Array of all images in JS, tensors made from nextTrainBatch; also the older
-   upload-one-batch-and-fit loop).
+1. Training examples/s of the codelab CNN: the train widget itself (clicked, with its live
+   charts) versus the codelab's train() with tfjs-vis fitCallbacks, at batch 64 and 512;
+   then the input pipelines alone: lib/trainer.js (uint8 pixels uploaded once, normalised
+   on the GPU) versus the codelab's loop (Float32Array of all images in JS, tensors made
+   from nextTrainBatch; also the older upload-one-batch-and-fit loop).
 2. Page load to data ready for a 65,000-example sprite: sitegen's data.js (MnistData.load)
    versus the codelab's loader (one big PNG drawn to a canvas and read back in chunks of
    5,000 rows with getImageData into a Float32Array).
@@ -27,7 +28,6 @@ import gzip
 import json
 import os
 import platform
-import re
 import shutil
 import struct
 import sys
