@@ -3,18 +3,15 @@
 // load tfjs on the main thread.
 import * as tf from '@tensorflow/tfjs';
 import {loadModel} from './resources.js';
+import {predictOne} from './predict-one.js';
 
 export async function pagePredictor(context, name, inputShapeOf, shell) {
   const page = await shell.useBackend();
   const {model, metadata} = await loadModel(context, name);
-  const shape = [1, ...inputShapeOf(metadata)];
+  const shape = inputShapeOf(metadata);
   const predictNow = (input) => {
     const started = performance.now();
-    const output = tf.tidy(() => model.predict(tf.tensor(input, shape)));
-    // dataSync: the async read polls a GPU fence on timers, which adds tens of
-    // milliseconds to every answer.
-    const probabilities = output.dataSync();
-    output.dispose();
+    const probabilities = predictOne(model, input, shape);
     predictor.lastModelMs = performance.now() - started;
     return probabilities;
   };

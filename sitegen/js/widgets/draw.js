@@ -12,8 +12,8 @@ import {h, paintImage} from '../lib/ui.js';
 // Pen width as a share of the canvas side, by data set style, when the demo sets none:
 // close to how thick strokes are in each data set after scaling.
 const PEN_SHARE = {mnist: 0.07, quickdraw: 0.03, glyph: 0.06};
-const KEY_STEP = 0.04;
-const BACKEND_NAMES = {webgl: 'GPU (WebGL)', wasm: 'CPU (WebAssembly)', cpu: 'CPU (JavaScript)'};  // a keyboard arrow press moves the pen this share of the side
+const KEY_STEP = 0.04;  // a keyboard arrow press moves the pen this share of the side
+const BACKEND_NAMES = {webgl: 'GPU (WebGL)', wasm: 'CPU (WebAssembly)', cpu: 'CPU (JavaScript)'};
 
 export async function mount(el, {options, ...context}) {
   const shell = await startWidget(el, 'draw', {pickBackend: false});
@@ -49,7 +49,8 @@ export async function mount(el, {options, ...context}) {
   const strokes = [];  // each a list of [x, y] in 0..1 of the canvas side
   let current = null;
   let keyboardPen = null;
-  const state = {lastInput: null, lastProbabilities: null, latencies: [], modelTimes: [], predictions: 0, strokes};
+  const state = {lastInput: null, lastProbabilities: null, latencies: [], modelTimes: [], predictions: 0, strokes,
+    where: predictor.where, timings: predictor.timings};
   el.sgDraw = state;
 
   function penWidth(size) {
@@ -185,6 +186,4 @@ export async function mount(el, {options, ...context}) {
 
   new ResizeObserver(fitCanvas).observe(canvas);
   fitCanvas();
-  state.where = predictor.where;
-  state.timings = predictor.timings;
 }

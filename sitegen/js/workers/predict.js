@@ -13,6 +13,7 @@
 // Messages in:  {id, type: 'load', modelUrl, inputShape}  {id, type: 'predict', input}
 // Messages out: {id, ok: true, ...result}  or  {id, ok: false, message}
 import * as tf from '@tensorflow/tfjs';
+import {predictOne} from '../lib/predict-one.js';
 
 const WARM_UP_RUNS = 4;  // the first runs move weights, compile shaders and warm the JIT
 const TIMED_RUNS = 5;
@@ -20,21 +21,15 @@ const WEBGL_ADVANTAGE = 2;
 let model = null;
 let inputShape = null;
 
-function predictOnce(input) {
-  const output = tf.tidy(() => model.predict(tf.tensor(input, [1, ...inputShape])));
-  const probabilities = output.dataSync();
-  output.dispose();
-  return probabilities;
-}
+const predictOnce = (input) => predictOne(model, input, inputShape);
 
-/** Median milliseconds of one prediction on `backend`, or null when it cannot start. */
-async function timeBackend(backend) {
+/** Median milliseconds of one prediction of `input` on `backend`, or null when it cannot start. */
+async function timeBackend(backend, input) {
   try {
     if (!(await tf.setBackend(backend))) return null;
   } catch (err) {
     return null;
   }
-  const input = new Float32Array(inputShape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < WARM_UP_RUNS; i++) predictOnce(input);
   const times = [];
   for (let i = 0; i < TIMED_RUNS; i++) {
@@ -50,10 +45,11 @@ async function load({modelUrl, inputShape: shape}) {
   inputShape = shape;
   await tf.setBackend('cpu');
   model = await tf.loadLayersModel(modelUrl);
-  const timings = {cpu: await timeBackend('cpu'), webgl: await timeBackend('webgl')};
+  const blank = new Float32Array(inputShape.reduce((a, b) => a * b, 1));
+  const timings = {cpu: await timeBackend('cpu', blank), webgl: await timeBackend('webgl', blank)};
   const backend = timings.webgl != null && timings.webgl * WEBGL_ADVANTAGE < timings.cpu ? 'webgl' : 'cpu';
   await tf.setBackend(backend);
-  predictOnce(new Float32Array(inputShape.reduce((a, b) => a * b, 1)));  // the weights move back
+  predictOnce(blank);  // the weights move back
   // The unused WebGL context would hold GPU memory for nothing.
   if (backend === 'cpu' && timings.webgl != null) tf.removeBackend('webgl');
   return {backend, timings, numTensors: tf.memory().numTensors};
