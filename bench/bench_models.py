@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    from sitegen.datasets.built import read_built
+    from sitegen.datasets.format import read_built
     from sitegen.models.conversion import convert_to_tfjs, load_tfjs_model, tfjs_files, wire_bytes
     from sitegen.models.evaluation import evaluate_predictions, predict_probabilities
     from sitegen.models.keras_models import keras_from_builder, keras_from_layer_list, with_softmax

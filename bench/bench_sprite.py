@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sitegen.datasets import built, png  # noqa: E402
-from sitegen.datasets.built import write_built  # noqa: E402
+from sitegen.datasets.format import write_built  # noqa: E402
 
 N = 70_000
 CODELAB_BYTES, CODELAB_EXAMPLES = 10_000_000, 65_000

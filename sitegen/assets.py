@@ -1,9 +1,9 @@
 """Phase 5: bundle tfjs, tfjs-vis and the widget code with esbuild; fingerprint the theme's files.
 
 The npm packages are pinned by package.json + package-lock.json (shipped inside the wheel)
-and installed with ``npm ci`` on demand into a cache folder keyed by the lock file, so a
-new site, a CI run or a fresh clone pays for the install once. The bundles are cached the
-same way, keyed by the lock file and every JS source.
+and installed with ``npm ci`` on demand as a cached artifact (sitegen.artifacts) keyed by
+the lock file, so a new site, a CI run or a fresh clone pays for the install once. The
+bundles are artifacts too, keyed by the lock file, every JS source and the shared tables.
 
 esbuild runs with code splitting: every entry (the tfjs module, the tfjs-vis module, the
 page loader and one module per widget) imports the same chunks, so a page holds ONE tfjs
@@ -12,18 +12,18 @@ instance however many widgets it has, and pages without tfjs-vis never download 
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .artifacts import ArtifactStore, InputHashes, artifact_key
 from .context import BuildContext, FileSource
 from .errors import SitegenError
 from .paths import NPM_DIR, JS_DIR, theme_dir, user_cache_dir
+from .tables import browser_tables_json
 
 #: esbuild entry points, relative to sitegen/js/; their outputs are named by these keys.
 ENTRY_POINTS = ("tfjs.js", "tfjs-vis.js", "page.js")
@@ -44,13 +44,6 @@ class Assets:
     files: dict[str, FileSource] = field(default_factory=dict)
 
 
-def digest(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(hashlib.sha256(part).digest())
-    return h.hexdigest()
-
-
 def js_sources() -> list[Path]:
     return sorted(p for p in JS_DIR.rglob("*") if p.is_file() and p.suffix in (".js", ".mjs", ".css", ".json"))
 
@@ -62,54 +55,57 @@ def entry_points() -> list[str]:
 
 
 def ensure_node_modules(ctx: BuildContext) -> Path:
-    """``npm ci`` into a cache folder keyed by the lock file; returns its node_modules."""
+    """The pinned npm packages, installed with ``npm ci`` into a cached artifact keyed by the
+    lock file; returns its node_modules."""
     lock = (NPM_DIR / "package-lock.json").read_bytes()
-    folder = user_cache_dir() / "npm" / digest(lock)[:16]
-    node_modules = folder / "node_modules"
-    if (folder / ".complete").exists():
-        return node_modules
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SitegenError("npm was not found: sitegen bundles TensorFlow.js with npm packages. Install Node.js 18+ "
-                           "and npm (Debian/Ubuntu: apt-get install nodejs npm; macOS: brew install node), "
-                           "then run the build again")
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder.with_suffix(".lock"), "w") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)  # another build may be installing the same packages
-        if (folder / ".complete").exists():
-            return node_modules
+    store = ArtifactStore(user_cache_dir() / "npm")
+    key = artifact_key(lock=hashlib.sha256(lock).hexdigest())
+
+    def install(folder: Path) -> None:
+        npm = shutil.which("npm")
+        if npm is None:
+            raise SitegenError("npm was not found: sitegen bundles TensorFlow.js with npm packages. Install "
+                               "Node.js 18+ and npm (Debian/Ubuntu: apt-get install nodejs npm; macOS: brew "
+                               "install node), then run the build again")
         for name in ("package.json", "package-lock.json"):
             shutil.copyfile(NPM_DIR / name, folder / name)
-        ctx.info(f"Installing the pinned npm packages (tfjs, tfjs-vis, esbuild) into {folder} …")
+        ctx.info(f"Installing the pinned npm packages (tfjs, tfjs-vis, esbuild) into {store.root} …")
         result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
                                 capture_output=True, text=True)
         if result.returncode != 0:
             tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["(no output)"]
             raise SitegenError(f"npm ci failed in {folder}: {tail[0]}")
-        (folder / ".complete").write_text("ok\n")
-    return node_modules
+
+    folder, _ = store.get("packages", key, install)
+    return folder / "node_modules"
 
 
 def bundle(ctx: BuildContext) -> tuple[Path, dict]:
-    """Run esbuild (or reuse a cached bundle); returns the folder and the name->file map."""
+    """The esbuild output as a cached artifact keyed by the lock file, every JS source and the
+    shared tables; returns its folder and the name->file map."""
     lock = (NPM_DIR / "package-lock.json").read_bytes()
-    sources = js_sources()
-    key = digest(lock, *(p.relative_to(JS_DIR).as_posix().encode() + b"\0" + p.read_bytes() for p in sources))[:20]
-    out = user_cache_dir() / "bundles" / key
-    names_file = out / "entries.json"
-    if names_file.exists():
-        return out, json.loads(names_file.read_text())
+    tables = browser_tables_json()
+    with InputHashes(user_cache_dir() / "input-hashes.json") as hashes:
+        sources = {p.relative_to(JS_DIR).as_posix(): hashes.file(p) for p in js_sources()}
+    key = artifact_key(lock=hashlib.sha256(lock).hexdigest(), sources=sources,
+                       tables=hashlib.sha256(tables).hexdigest())
+    store = ArtifactStore(user_cache_dir() / "bundles")
+    folder, _ = store.get("bundle", key, lambda staging: run_esbuild(ctx, staging, tables))
+    return folder, json.loads((folder / "entries.json").read_text())
+
+
+def run_esbuild(ctx: BuildContext, out: Path, tables: bytes) -> None:
+    """Bundle every entry point into ``out/files`` and write ``out/entries.json`` (name -> file)."""
     node_modules = ensure_node_modules(ctx)
-    # A private staging folder, renamed into place: builds running side by side (a test run
-    # and `sitegen serve`) may bundle the same sources at the same time.
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{key}.", dir=out.parent))
     entries = entry_points()
-    meta = staging / "meta.json"
-    settings = staging / "settings.json"
+    meta = out / "meta.json"
+    settings = out / "settings.json"
+    tables_file = out / "tables.json"
+    tables_file.write_bytes(tables)
     settings.write_text(json.dumps({
-        "entryPoints": [str(JS_DIR / e) for e in entries], "outdir": str(staging / "files"),
+        "entryPoints": [str(JS_DIR / e) for e in entries], "outdir": str(out / "files"),
         "outbase": str(JS_DIR), "metafile": str(meta), "nodePaths": [str(node_modules)],
+        "tables": str(tables_file),
     }))
     node = shutil.which("node")
     if node is None:
@@ -121,21 +117,16 @@ def bundle(ctx: BuildContext) -> tuple[Path, dict]:
     outputs = json.loads(meta.read_text())["outputs"]
     names: dict[str, str] = {}
     for out_path, info in outputs.items():
-        rel = Path(out_path).resolve().relative_to((staging / "files").resolve()).as_posix()
+        rel = Path(out_path).resolve().relative_to((out / "files").resolve()).as_posix()
         entry = info.get("entryPoint")
         source = Path(entry).resolve() if entry else None
         if source and source.is_relative_to(JS_DIR.resolve()):
             names[source.relative_to(JS_DIR.resolve()).as_posix()] = rel
         else:  # chunks, and the targets of dynamic import('@tensorflow/tfjs')
             names[f"file:{rel}"] = rel
-    meta.unlink()
-    settings.unlink()
-    (staging / "entries.json").write_text(json.dumps(names, indent=1, sort_keys=True))
-    try:
-        staging.rename(out)
-    except OSError:  # another build finished the same bundle first: use that one
-        shutil.rmtree(staging, ignore_errors=True)
-    return out, names
+    for scratch in (meta, settings, tables_file):
+        scratch.unlink()
+    (out / "entries.json").write_text(json.dumps(names, indent=1, sort_keys=True))
 
 
 def fingerprint(name: str, data: bytes) -> str:

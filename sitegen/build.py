@@ -9,20 +9,21 @@ point leaves the previous output exactly as it was.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
+from .artifacts import staged_folder
 from .assets import build_assets
 from .config import load_config
 from .content import collect_pages
 from .context import BuildContext, FileSource
+from .datasets import DATASETS_CONFIG, build_datasets, datasets_config_file
 from .errors import SitegenError, StrictWarnings
+from .models import build_models
 from .render import render_site
 
 
@@ -53,10 +54,7 @@ def build(site: Path, output: Path | None = None, *, strict: bool = False, retra
     pages = collect_pages(config, ctx.warn)
     fail_on_warnings(ctx)
 
-    # 3. data, 4. models (imported here: the models phase may pull in TensorFlow)
-    from .datasets import build_datasets, datasets_config_file
-    from .models import build_models
-
+    # 3. data, 4. models
     datasets = build_datasets(ctx)
     models = build_models(ctx, datasets)
 
@@ -66,7 +64,7 @@ def build(site: Path, output: Path | None = None, *, strict: bool = False, retra
     for artifact in [*datasets.values(), *models.values()]:
         files.update(artifact.files)
     if datasets:
-        files["data/datasets-config.json"] = datasets_config_file(config, datasets)
+        files[DATASETS_CONFIG] = datasets_config_file(config, datasets)
     files.update(assets.files)
     files.update(render_site(ctx, pages, datasets, models, assets))
     fail_on_warnings(ctx)
@@ -93,9 +91,7 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> None:
 
 def write_output(files: dict[str, FileSource], output_dir: Path) -> None:
     """Write every file into a fresh sibling folder, then swap it in place of ``output_dir``."""
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
-    try:
+    with staged_folder(output_dir) as staging:
         for rel, source in sorted(files.items()):
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -103,15 +99,3 @@ def write_output(files: dict[str, FileSource], output_dir: Path) -> None:
                 target.write_bytes(source)
             else:
                 shutil.copyfile(source, target)
-        os.chmod(staging, 0o755)
-        if output_dir.exists():
-            retired = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
-            shutil.rmtree(retired, ignore_errors=True)
-            output_dir.rename(retired)
-            staging.rename(output_dir)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(output_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise

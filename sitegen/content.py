@@ -20,7 +20,8 @@ from markdown.treeprocessors import Treeprocessor
 
 from .demos import DemoBlock, parse_demo
 from .errors import ConfigError
-from .options import Bool, Int, LoadContext, Schema, Str
+from .config.options import LoadContext
+from .config.pages import PageMeta
 
 if TYPE_CHECKING:
     from .config import SiteConfig
@@ -28,18 +29,6 @@ if TYPE_CHECKING:
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n", re.S | re.M)
 DEMO_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*demo[ \t]*$")
 ANY_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
-
-
-class PageMeta(Schema):
-    """Front matter of a page."""
-
-    title = Str(doc="Page title.", non_empty=True)
-    description = Str("", doc="One sentence shown on the home page and in search results.")
-    order = Int(100, doc="Position among the tutorials (smaller first).")
-    draft = Bool(False, doc="Drafts are left out of the build.")
-    template = Str("page.html", doc="Template that renders the page.")
-    slug = Str("", doc="URL name of the page; default: the file name.", pattern=r"[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*|")
-    nav = Bool(True, doc="List the page in the navigation and the home page's listing.")
 
 
 @dataclass

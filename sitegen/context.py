@@ -49,10 +49,10 @@ class DatasetArtifact:
     notice: str | None = None
     classes: list[str] = field(default_factory=list)
     shape: tuple[int, int, int] = (0, 0, 0)
-    num_train: int = 0
-    num_test: int = 0
     #: the manifest.json content, as written
     manifest: dict = field(default_factory=dict)
+    #: the cache key of the built files: what models trained on the data depend on
+    key: str = ""
     #: folder holding the built files (manifest, sprites, labels) for later phases to read
     dir: Path | None = None
     files: dict[str, FileSource] = field(default_factory=dict)

@@ -17,94 +17,12 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from .config.demos import DEMO_KINDS, DemoOptions
+from .config.options import LoadContext
 from .errors import ConfigError
-from .options import Bool, Choice, Float, Int, LoadContext, Schema, Str
 
 if TYPE_CHECKING:
     from .config import SiteConfig
-
-
-class DemoOptions(Schema):
-    kind = Choice(("train", "draw", "explore", "model-builder"), doc="Which widget this block becomes.")
-    title = Str("", doc="Heading shown above the widget.")
-
-    #: what a reader without JavaScript is told
-    noscript = "This interactive demo needs JavaScript."
-    #: loads tfjs-vis (the train bundle) rather than tfjs alone
-    needs_vis = False
-
-    def references(self) -> list[tuple[str, str]]:
-        """(kind, name) pairs this demo needs: ("dataset", "mnist"), ("model", "cnn")."""
-        return []
-
-
-class TrainDemo(DemoOptions):
-    dataset = Str(doc="Data set to train on (a [datasets] name).")
-    model = Str("", doc="Model config of the data set to start with (its model_configs key); "
-                        "default: the first.")
-    epochs = Int(3, doc="Epochs, changeable by the reader.", minimum=1, maximum=100)
-    batch_size = Int(128, doc="Batch size.", minimum=1, maximum=4096)
-    train_size = Int(5500, doc="Training examples used (capped by the data set).", minimum=1)
-    test_size = Int(1000, doc="Validation examples used (capped by the data set).", minimum=1)
-    learning_rate = Float(0.001, doc="Learning rate.", minimum=0, exclusive_minimum=True, maximum=10)
-    optimizer = Choice(("adam", "sgd", "rmsprop", "adagrad"), "adam", doc="Optimizer.")
-    examples = Int(20, doc="Example images shown before training.", minimum=0, maximum=200)
-
-    noscript = "This demo trains a neural network in your browser; it needs JavaScript."
-    needs_vis = True
-
-    def references(self):
-        return [("dataset", self.dataset)]
-
-
-class DrawDemo(DemoOptions):
-    model = Str(doc="Converted model that recognises the drawing (a [models] name).")
-    top_k = Int(3, doc="How many guesses to show.", minimum=1, maximum=20)
-    stroke = Float(0, doc="Pen width in canvas pixels; 0 picks one from the model's data set.", minimum=0,
-                   maximum=100)
-
-    noscript = "Draw here and a neural network guesses what it is; this needs JavaScript."
-
-    def references(self):
-        return [("model", self.model)]
-
-
-class ExploreDemo(DemoOptions):
-    dataset = Str(doc="Data set to browse (a [datasets] name).")
-    model = Str("", doc="Model whose guesses are shown next to the truth (a [models] name); optional.")
-    split = Choice(("test", "train"), "test", doc="Which split to browse.")
-    start = Int(0, doc="Index shown first.", minimum=0)
-
-    noscript = "This viewer of the data set needs JavaScript."
-
-    def references(self):
-        refs = [("dataset", self.dataset)]
-        if self.model:
-            refs.append(("model", self.model))
-        return refs
-
-
-class ModelBuilderDemo(DemoOptions):
-    dataset = Str(doc="Data set to start with (a [datasets] name).")
-    model = Str("", doc="Model config to start with; default: the data set's first.")
-    batch_size = Int(64, doc="Batch size.", minimum=1, maximum=4096)
-    learning_rate = Float(0.01, doc="Learning rate.", minimum=0, exclusive_minimum=True, maximum=10)
-    optimizer = Choice(("adam", "sgd", "rmsprop", "adagrad"), "adam", doc="Optimizer.")
-    gallery = Int(12, doc="Test examples shown with their predicted classes.", minimum=0, maximum=100)
-
-    noscript = "The model builder trains networks you design in your browser; it needs JavaScript."
-    needs_vis = True
-
-    def references(self):
-        return [("dataset", self.dataset)]
-
-
-DEMO_KINDS: dict[str, type[DemoOptions]] = {
-    "train": TrainDemo,
-    "draw": DrawDemo,
-    "explore": ExploreDemo,
-    "model-builder": ModelBuilderDemo,
-}
 
 
 @dataclass

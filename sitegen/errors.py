@@ -29,6 +29,19 @@ class ConfigError(SitegenError):
     """A value in sitegen.toml (or in a demo block) that does not fit its option."""
 
 
+class ConfigErrors(ConfigError):
+    """Every problem found in one file, reported together; one alone reads as that error."""
+
+    def __init__(self, errors: list[ConfigError]):
+        self.errors = list(errors)
+        if len(self.errors) == 1:
+            only = self.errors[0]
+            super().__init__(only.message, only.where, only.line)
+        else:
+            super().__init__(f"{len(self.errors)} configuration errors:\n" +
+                             "\n".join(f"  {error}" for error in self.errors))
+
+
 class DataError(SitegenError):
     """A data set's raw files cannot be read or do not fit together."""
 

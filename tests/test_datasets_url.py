@@ -60,7 +60,7 @@ def test_first_download_is_locked_then_builds_offline(tmp_path, server):
     (www / "toy.npz").write_bytes(npz_bytes())
     root = write_site(tmp_path / "site", f'[datasets.d]\nsource = "url"\nurl = "{base}toy.npz"\nformat = "npz"\n')
     artifact = build_datasets(context(root))["d"]
-    assert artifact.available and artifact.num_train + artifact.num_test == 20
+    assert artifact.available and artifact.manifest["counts"]["total"] == 20
     lock = json.loads((root / "sitegen.lock").read_text())
     assert lock["downloads"][f"{base}toy.npz"]["sha256"] == hashlib.sha256(npz_bytes()).hexdigest()
 
@@ -125,7 +125,7 @@ def test_quickdraw_npy_files_from_several_urls_form_one_data_set(tmp_path, serve
                                          'test_fraction = 0.5\n')
     artifact = build_datasets(context(root))["d"]
     assert artifact.classes == ["cat", "dog", "fish"]
-    assert artifact.num_train + artifact.num_test == 18
+    assert artifact.manifest["counts"]["total"] == 18
 
 
 def test_downloads_live_in_the_user_cache_by_default(monkeypatch, tmp_path):

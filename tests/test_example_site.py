@@ -14,12 +14,13 @@ import pytest
 import yaml
 
 from sitegen.config import SiteConfig, ThemeConfig, load_config
-from sitegen.content import PageMeta, collect_pages
-from sitegen.datasets.config import DatasetConfig
+from sitegen.config.pages import PageMeta
+from sitegen.content import collect_pages
+from sitegen.config.datasets import DatasetConfig
 from sitegen.datasets.sources.image_folder import list_images
-from sitegen.demos import DEMO_KINDS
+from sitegen.config.demos import DEMO_KINDS
 from sitegen.errors import ModelError
-from sitegen.models.config import ModelConfig
+from sitegen.config.models import ModelConfig
 from sitegen.models.layers import infer_shapes, read_layer_list
 
 SITE = Path(__file__).resolve().parents[1] / "content"
@@ -67,10 +68,11 @@ def test_data_that_must_build_offline_is_local(site):
     config, _ = site
     kinds = {name: d.source for name, d in config.datasets.items()}
     assert kinds == {"mnist": "sample", "mnist-full": "url", "quickdraw": "url", "emnist": "url", "runes": "image-folder"}
-    assert config.datasets["quickdraw"].format == "npy"
+    assert config.datasets["quickdraw"].source_options.format == "npy"
     emnist = config.datasets["emnist"]
-    assert (emnist.format, emnist.transpose, emnist.label_offset, len(emnist.classes)) == ("idx", True, 1, 26)
-    assert config.datasets["runes"].path.is_dir()
+    idx = emnist.source_options.variant
+    assert (emnist.source_options.format, idx.transpose, idx.label_offset, len(emnist.classes)) == ("idx", True, 1, 26)
+    assert config.datasets["runes"].source_options.path.is_dir()
 
 
 def test_builders_name_functions_that_exist(site):
@@ -87,7 +89,7 @@ def test_layer_lists_end_in_one_unit_per_class(site):
     """The rune configs came from a tutorial with 90 classes; the shipped data has 24."""
     config, _ = site
     runes = config.datasets["runes"]
-    rune_classes = sorted({label for _, label in list_images(runes, runes.path)})
+    rune_classes = sorted({label for _, label in list_images(runes.source_options, runes.source_options.path)})
     assert len(rune_classes) == 24
     for dataset, input_shape, num_classes in (("runes", (32, 32, 1), len(rune_classes)),
                                                ("mnist", (28, 28, 1), 10)):
@@ -212,7 +214,7 @@ def test_authoring_guide_lists_every_option(pages):
     for title, schema in _guide_schemas().items():
         assert title in tables, f"no table under '{title}' (tables: {list(tables)})"
         documented = set(tables[title])
-        options = set(schema.options) - ({"kind", "title"} if schema in DEMO_KINDS.values() else set())
+        options = set(schema.all_options()) - ({"kind", "title"} if schema in DEMO_KINDS.values() else set())
         assert documented == options, f"{title}: missing {options - documented}, unknown {documented - options}"
 
 
@@ -223,7 +225,7 @@ def test_authoring_guide_defaults_match_the_code(pages):
     checked = 0
     for title, schema in _guide_schemas().items():
         for key, default in tables[title].items():
-            option = schema.options[key]
+            option = schema.all_options()[key]
             assert (default == "required") == option.required, f"{title}: {key}"
             if re.fullmatch(r"`[^`]*`", default) and key != "pattern":
                 assert yaml.safe_load(default.strip("`")) == option.default, f"{title}: {key} is {default}"

@@ -5,6 +5,7 @@ read exactly what a real build hands them. Helpers import no TensorFlow: a subpr
 reuses them to prove that a cached rebuild never starts it.
 """
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -16,12 +17,12 @@ import pytest
 from rich.console import Console
 
 from sitegen.context import BuildContext, DatasetArtifact
-from sitegen.datasets.built import write_built
+from sitegen.datasets.format import write_built
 from sitegen.errors import ModelError
 from sitegen.models import build_models
-from sitegen.models.config import ModelConfig
+from sitegen.config.models import ModelConfig
 from sitegen.models.evaluation import evaluate_predictions
-from sitegen.options import LoadContext
+from sitegen.config.options import LoadContext
 
 ROOT = Path(__file__).resolve().parent.parent
 # tests save .h5 files on purpose: the converter needs Keras 2 files
@@ -54,8 +55,14 @@ def make_site(site: Path, canvas="mnist"):
     manifest = write_built(site / "data", x_train, y_train, x_test, y_test, CLASSES,
                            {"name": "bars", "canvas": canvas})
     (site / "tiny.json").write_text(json.dumps(TINY_CONV))
-    return DatasetArtifact(name="bars", available=True, classes=CLASSES, shape=SHAPE, num_train=240, num_test=60,
-                           manifest=manifest, dir=site / "data")
+    return dataset_artifact(site / "data", manifest)
+
+
+def dataset_artifact(folder: Path, manifest: dict) -> DatasetArtifact:
+    """The data phase's artifact for a data set written by `write_built` into ``folder``."""
+    return DatasetArtifact(name="bars", available=True, classes=manifest["classes"], shape=tuple(manifest["shape"]),
+                           manifest=manifest, key=hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest(),
+                           dir=folder)
 
 
 def model_config(site: Path, name="tiny", **table):
@@ -152,12 +159,10 @@ CACHED_BUILD = """
 import sys, json
 sys.path.insert(0, {tests!r})
 from pathlib import Path
-from test_models_build import build, make_site, DatasetArtifact
-from sitegen.datasets.built import read_manifest
+from test_models_build import build, dataset_artifact
+from sitegen.datasets.format import read_manifest
 root = Path({root!r})
-manifest = read_manifest(root / "data")
-dataset = DatasetArtifact(name="bars", available=True, classes=manifest["classes"], shape=tuple(manifest["shape"]),
-                          manifest=manifest, dir=root / "data")
+dataset = dataset_artifact(root / "data", read_manifest(root / "data"))
 artifact = build(root, dataset, epochs=3, learning_rate=0.01, title="Bars")
 print(json.dumps({{"tf": "tensorflow" in sys.modules, "accuracy": artifact.metadata["test_accuracy"],
                   "title": artifact.metadata["title"], "dir": str(artifact.dir)}}))

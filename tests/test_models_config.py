@@ -3,8 +3,8 @@
 import pytest
 
 from sitegen.errors import ConfigError
-from sitegen.models.config import ModelConfig
-from sitegen.options import LoadContext
+from sitegen.config.models import ModelConfig
+from sitegen.config.options import LoadContext
 
 
 def load(tmp_path, table):

@@ -10,7 +10,7 @@ Public API:
   into numpy arrays, exactly the pixels and labels the browser gets.
 """
 
-from .built import BuiltData, read_built
 from .build import DATASETS_CONFIG, build_datasets, datasets_config_file
+from .format import BuiltData, read_built
 
 __all__ = ["BuiltData", "DATASETS_CONFIG", "build_datasets", "datasets_config_file", "read_built"]

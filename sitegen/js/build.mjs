@@ -1,5 +1,5 @@
 // Bundles sitegen's browser modules with esbuild (called by sitegen/assets.py).
-// Usage: node build.mjs <config.json>   with {entryPoints, outdir, outbase, metafile, nodePaths}
+// Usage: node build.mjs <config.json>   with {entryPoints, outdir, outbase, metafile, nodePaths, tables}
 //
 // Pages run under "default-src 'self'; script-src 'self'", which also forbids <style>
 // elements made at run time. tfjs-vis styles its tables and visor with glamor, whose
@@ -46,6 +46,15 @@ const tfjsAsModules = {
   },
 };
 
+// `import TABLES from 'sitegen:tables'`: the tables the build shares with the browser
+// (sitegen/tables.py), written by sitegen as a JSON file next to this build's settings.
+const sharedTables = {
+  name: 'sitegen-tables',
+  setup(build) {
+    build.onResolve({filter: /^sitegen:tables$/}, () => ({path: config.tables}));
+  },
+};
+
 const result = await esbuild.build({
   entryPoints: config.entryPoints,
   outdir: config.outdir,
@@ -64,6 +73,6 @@ const result = await esbuild.build({
   assetNames: '[name]-[hash]',
   loader: {'.wasm': 'file'},
   define: {'process.env.NODE_ENV': '"production"'},
-  plugins: [cspSafeStyles, tfjsAsModules],
+  plugins: [cspSafeStyles, tfjsAsModules, sharedTables],
 });
 await import('node:fs').then((fs) => fs.writeFileSync(config.metafile, JSON.stringify(result.metafile)));

@@ -6,19 +6,21 @@ never starts it (see ``runtime``).
 
 from __future__ import annotations
 
+from ..artifacts import ArtifactStore, InputHashes
 from ..context import BuildContext, DatasetArtifact, ModelArtifact
-from .config import ModelConfig
 from .pipeline import build_model
 
 
 def build_models(ctx: BuildContext, datasets: dict[str, DatasetArtifact]) -> dict[str, ModelArtifact]:
     """Build every declared model (or take it from the cache); keyed by model name."""
+    store = ArtifactStore(ctx.cache_dir / "models")
     artifacts = {}
-    for name, config in ctx.config.models.items():
-        dataset = datasets.get(config.dataset) or DatasetArtifact(
-            name=config.dataset, available=False, notice="it was not built")
-        artifacts[name] = build_model(ctx, config, dataset)
+    with InputHashes(ctx.cache_dir / "input-hashes.json") as hashes:
+        for name, config in ctx.config.models.items():
+            dataset = datasets.get(config.dataset) or DatasetArtifact(
+                name=config.dataset, available=False, notice="it was not built")
+            artifacts[name] = build_model(ctx, config, dataset, store, hashes)
     return artifacts
 
 
-__all__ = ["ModelConfig", "build_models", "build_model"]
+__all__ = ["build_models", "build_model"]

@@ -11,15 +11,9 @@ import sys
 from pathlib import Path
 
 from ..errors import ModelError
+from ..tables import LAYER_KINDS
 from .layers import LayerSpec, format_shape, infer_shapes
 from .runtime import import_tensorflow
-
-#: short Keras layer names, so model.json reads like the layer list ("conv_1", "relu_2", ...)
-_NAME_STEMS = {
-    "Convolution": "conv", "Max pool": "maxpool", "Avg pool": "avgpool", "ReLU": "relu", "Tanh": "tanh",
-    "Sigmoid": "sigmoid", "Softmax": "softmax", "Dropout": "dropout", "Flatten": "flatten",
-    "Fully connected": "dense", "Dense": "dense",
-}
 
 
 def keras_layers(spec: LayerSpec, is_last: bool) -> list:
@@ -31,9 +25,10 @@ def keras_layers(spec: LayerSpec, is_last: bool) -> list:
     tf = import_tensorflow()
     L = tf.keras.layers
     p = spec.params
-    stem = f"{_NAME_STEMS[spec.name]}_{spec.index}"
+    kind = LAYER_KINDS[spec.name]
+    stem = f"{kind.stem}_{spec.index}"
     out = []
-    if spec.name in ("Convolution", "Max pool", "Avg pool") and p["zeroPad"] > 0:
+    if kind.rule == "window" and p["zeroPad"] > 0:
         out.append(L.ZeroPadding2D(p["zeroPad"], name=f"pad_{spec.index}"))
     if spec.name == "Convolution":
         out.append(L.Conv2D(p["outputDepth"], p["fieldSize"], strides=p["stride"], padding="valid", name=stem))
@@ -41,8 +36,8 @@ def keras_layers(spec: LayerSpec, is_last: bool) -> list:
         out.append(L.MaxPooling2D(p["fieldSize"], strides=p["stride"], padding="valid", name=stem))
     elif spec.name == "Avg pool":
         out.append(L.AveragePooling2D(p["fieldSize"], strides=p["stride"], padding="valid", name=stem))
-    elif spec.name in ("ReLU", "Tanh", "Sigmoid", "Softmax"):
-        out.append(L.Activation(spec.name.lower(), name=stem))
+    elif kind.activation:
+        out.append(L.Activation(kind.activation, name=stem))
     elif spec.name == "Dropout":
         out.append(L.Dropout(p["rate"], name=stem))
     elif spec.name == "Flatten":

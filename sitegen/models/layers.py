@@ -9,7 +9,7 @@ A layer list is a JSON array of objects, each naming its kind in ``layerName``::
      {"layerName": "Fully connected", "hiddenUnits": 10}]
 
 The same file feeds the in-browser model builder, so the rules below are kept in one table
-(``LAYER_KINDS``) that the JavaScript side mirrors. Shapes are ``[height, width, depth]``
+(``sitegen.tables.LAYER_KINDS``) that js/lib/layer-list.js reads too. Shapes are ``[height, width, depth]``
 ("image") or ``[units]`` ("flat"); layers are numbered from 1 in messages.
 
 =================  ===========================================  =====  =====================================
@@ -47,68 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError
-
-REQUIRED = object()
-ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid", "softmax")
-
-
-@dataclass(frozen=True)
-class Field:
-    """One field of a layer object: its type, bounds and default."""
-
-    kind: type  # int, float or str
-    default: Any = REQUIRED
-    minimum: float | None = None
-    below: float | None = None  # exclusive upper bound
-    choices: tuple[str, ...] = ()
-    #: default taken from another field of the same layer (pools: stride defaults to fieldSize)
-    default_from: str | None = None
-
-    def describe(self) -> str:
-        if self.choices:
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        kind = "an integer" if self.kind is int else "a number"
-        if self.minimum is not None and self.below is not None:
-            return f"{kind} from {self.minimum:g} up to (not including) {self.below:g}"
-        if self.minimum is not None:
-            return f"{kind} >= {self.minimum:g}"
-        return kind
-
-
-@dataclass(frozen=True)
-class LayerKind:
-    """How one ``layerName`` reads its fields and changes the shape."""
-
-    fields: dict[str, Field]
-    #: "image" (needs [h, w, d]), "flat" (needs [n]) or "any"
-    needs: str
-    #: "window" (conv / pool formula), "same", "flatten" or "units"
-    rule: str
-    #: the field holding the output depth (window) or unit count (units)
-    size_field: str | None = None
-
-
-_WINDOW = {"fieldSize": Field(int, minimum=1), "zeroPad": Field(int, 0, minimum=0)}
-_POOL = LayerKind({**_WINDOW, "stride": Field(int, minimum=1, default_from="fieldSize")}, "image", "window")
-
-LAYER_KINDS: dict[str, LayerKind] = {
-    "Convolution": LayerKind({**_WINDOW, "stride": Field(int, 1, minimum=1), "outputDepth": Field(int, minimum=1)},
-                             "image", "window", size_field="outputDepth"),
-    "Max pool": _POOL,
-    "Avg pool": _POOL,
-    "ReLU": LayerKind({}, "any", "same"),
-    "Tanh": LayerKind({}, "any", "same"),
-    "Sigmoid": LayerKind({}, "any", "same"),
-    "Softmax": LayerKind({}, "any", "same"),
-    "Dropout": LayerKind({"rate": Field(float, 0.5, minimum=0, below=1)}, "any", "same"),
-    "Flatten": LayerKind({}, "any", "flatten"),
-    "Fully connected": LayerKind({"hiddenUnits": Field(int, minimum=1),
-                                  "activation": Field(str, "linear", choices=ACTIVATIONS)},
-                                 "flat", "units", size_field="hiddenUnits"),
-    "Dense": LayerKind({"units": Field(int, minimum=1), "activation": Field(str, "linear", choices=ACTIVATIONS)},
-                       "flat", "units", size_field="units"),
-}
-
+from ..tables import LAYER_KINDS, Field
 
 @dataclass(frozen=True)
 class LayerSpec:
@@ -178,7 +117,7 @@ def parse_layer_list(raw: Any, where: str | Path = "<layers>") -> list[LayerSpec
                 params[key] = _check_field(entry[key], spec, f"{label}: field '{key}'", where)
             elif spec.default_from is not None:
                 continue  # filled below, once the field it copies is known
-            elif spec.default is REQUIRED:
+            elif spec.required:
                 raise ModelError(f"{label}: field '{key}' is missing ({spec.describe()})", where=where)
             else:
                 params[key] = spec.default
@@ -191,16 +130,16 @@ def parse_layer_list(raw: Any, where: str | Path = "<layers>") -> list[LayerSpec
 
 def _check_field(value: Any, spec: Field, what: str, where) -> Any:
     ok = True
-    if spec.choices:
+    if spec.kind == "choice":
         ok = isinstance(value, str) and value in spec.choices
-    elif spec.kind is int:
+    elif spec.kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool)
     else:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         if ok:
             value = float(value)
-    if ok and not spec.choices:
-        if spec.minimum is not None and value < spec.minimum:
+    if ok and spec.kind != "choice":
+        if spec.min is not None and value < spec.min:
             ok = False
         if spec.below is not None and value >= spec.below:
             ok = False

@@ -16,7 +16,7 @@ from PIL import Image
 from rich.console import Console
 
 from sitegen.datasets import build_datasets, read_built
-from sitegen.datasets import built as built_module
+from sitegen.datasets import format as built_module
 
 from conftest import lib_module_for_page
 from test_datasets_helpers import context, idx_images, idx_labels, numbered_images, write_site
@@ -59,6 +59,17 @@ async function dump(MnistData) {
   result.splitXsShape = split.xs.shape;
   result.splitXs = Array.from(split.xs.dataSync());
   result.splitYs = Array.from(split.ys.dataSync());
+  // The widgets' accessors: example i of a split, and the one uint8 -> [0, 1] mapping.
+  const bytes = Uint8Array.from({length: 256}, (_, v) => v);
+  result.accessors = {
+    count: [data.count('train'), data.count('test')],
+    testImage1: Array.from(data.image('test', 1)), testLabel1: data.label('test', 1),
+    trainLabel2: data.label('train', 2), trainImages2to4: Array.from(data.images('train', 2, 4)),
+    unit: Array.from(data.toUnit(bytes)),
+    unitOnBackend: tf.tidy(() => Array.from(data.toUnit(tf.tensor1d(bytes, 'int32')).dataSync())),
+    badSplit: (() => { try { data.image('validation', 0); return null; } catch (e) { return e.message; } })(),
+    outside: (() => { try { data.image('test', data.numTest); return null; } catch (e) { return e.message; } })(),
+  };
   tf.dispose([train, test, batch, testBatch, split.xs, split.ys]);
   result.leaked = tf.memory().numTensors - before;
   return result;
@@ -201,6 +212,16 @@ def check_loader(page, base_url: str, built_dirs: dict[str, Path], out: Path) ->
         np.testing.assert_array_equal((split_xs * 255).round().astype(np.uint8), want.x_train.ravel())
         np.testing.assert_allclose(split_xs, want.x_train.ravel() / 255, atol=1e-7)
         np.testing.assert_array_equal(np.array(got["splitYs"]).reshape(n_train, k).argmax(1), want.y_train)
+        # image(split, i) / label(split, i) / toUnit: what the widgets read examples with
+        acc = got["accessors"]
+        assert acc["count"] == [n_train, n_test]
+        np.testing.assert_array_equal(np.array(acc["testImage1"], np.uint8), want.x_test[1].ravel())
+        np.testing.assert_array_equal(np.array(acc["trainImages2to4"], np.uint8), want.x_train[2:4].ravel())
+        assert (acc["testLabel1"], acc["trainLabel2"]) == (want.y_test[1], want.y_train[2])
+        unit = np.arange(256, dtype=np.float32) / np.float32(255)
+        np.testing.assert_array_equal(np.array(acc["unit"], np.float32), unit)
+        np.testing.assert_allclose(np.array(acc["unitOnBackend"], np.float32), unit, atol=1e-7)
+        assert "unknown split" in acc["badSplit"] and "outside the test split" in acc["outside"]
         assert got["leaked"] == 0
     assert result["chunks"]["values"] == result["chunks"]["bytes"] and result["chunks"]["leaked"] == 0
     assert json.loads((out / "data" / "color" / "classes.json").read_text("utf-8")) == ["ß", "ᚠ", "红"]

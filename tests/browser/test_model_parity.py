@@ -75,7 +75,7 @@ def shapes(n, seed):
 def parity_site(tmp_path_factory, tfjs_dist):
     """A served folder: data/bars (built + data.js), models/<name> and assets/tfjs.js; plus Keras outputs."""
     tfjs = tfjs_dist / "tf.fesm.js"
-    from sitegen.datasets.built import read_built, write_built
+    from sitegen.datasets.format import read_built, write_built
     from sitegen.datasets.loader import render_loader
     from sitegen.models.conversion import convert_to_tfjs
     from sitegen.models.evaluation import predict_probabilities

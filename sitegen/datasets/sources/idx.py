@@ -11,6 +11,8 @@ import numpy as np
 
 from ...errors import DataError
 from ..examples import Examples
+from ..progress import progress_task
+from . import Source
 from .labels import class_names, check_labels
 
 IDX_UINT8 = 0x08
@@ -67,8 +69,9 @@ def read_mapping(path: Path) -> dict[int, str]:
     return names
 
 
-def read_idx(config, paths: dict[str, Path]) -> Examples:
-    """``paths`` holds images, labels and optionally test_images, test_labels, mapping."""
+def read_idx(options, classes: list[str] | None, paths: dict[str, Path]) -> Examples:
+    """``paths`` holds images, labels and optionally test_images, test_labels, mapping; ``options``
+    are the `IdxOptions`, ``classes`` the data set's classes option."""
     parts = [("images", "labels")]
     if paths.get("test_images"):
         parts.append(("test_images", "test_labels"))
@@ -85,10 +88,10 @@ def read_idx(config, paths: dict[str, Path]) -> Examples:
         raise DataError(f"test images are {image_sets[1].shape[1]}x{image_sets[1].shape[2]}, training images "
                         f"{image_sets[0].shape[1]}x{image_sets[0].shape[2]}", where=paths["test_images"])
     images = np.concatenate(image_sets)
-    if config.transpose:
+    if options.transpose:
         images = images.transpose(0, 2, 1)
     images = np.ascontiguousarray(images)[..., np.newaxis]
-    labels = np.concatenate(label_sets).astype(np.int64) - config.label_offset
+    labels = np.concatenate(label_sets).astype(np.int64) - options.label_offset
     is_test = None
     if len(image_sets) == 2:
         is_test = np.zeros(len(images), dtype=bool)
@@ -97,7 +100,7 @@ def read_idx(config, paths: dict[str, Path]) -> Examples:
     mapping = read_mapping(paths["mapping"]) if paths.get("mapping") else None
     if mapping is not None:
         # Class i is the mapping's label i + label_offset.
-        first = config.label_offset
+        first = options.label_offset
         count = max(mapping) - first + 1
         missing = [label for label in range(first, first + count) if label not in mapping]
         if min(mapping) < first or missing:
@@ -108,8 +111,16 @@ def read_idx(config, paths: dict[str, Path]) -> Examples:
     else:
         names = None
     where = paths["labels"]
-    check_labels(labels, config.label_offset, where)
-    classes = class_names(config, names, labels, where)
+    check_labels(labels, options.label_offset, where)
+    classes = class_names(classes, names, labels, where)
     description = f"IDX files {paths['images'].name}" + (f" + {paths['test_images'].name}" if is_test is not None
                                                           else "")
     return Examples(images, labels, classes, is_test, description)
+
+
+class IdxSource(Source):
+    """source = "idx": images and labels (and a test pair, and an EMNIST mapping) as IDX files."""
+
+    def read(self, ctx, files):
+        with progress_task(ctx, "reading IDX files", None):
+            return read_idx(self.options, self.dataset.classes, files)

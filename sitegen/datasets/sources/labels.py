@@ -15,13 +15,15 @@ def check_labels(labels: np.ndarray, label_offset: int, where: Path) -> None:
                         f"= {label_offset}", where=where)
 
 
-def class_names(config, source_names: list[str] | None, labels: np.ndarray, where: Path) -> list[str]:
-    """Class names in label order: the ``classes`` option, else the source's names, else '0', '1', ..."""
+def class_names(declared: list[str] | None, source_names: list[str] | None, labels: np.ndarray, where: Path
+                ) -> list[str]:
+    """Class names in label order: ``declared`` (the classes option), else the source's names, else
+    '0', '1', ..."""
     needed = int(labels.max()) + 1 if len(labels) else 0
-    names = config.classes or source_names
+    names = declared or source_names
     if names is None:
         return [str(i) for i in range(needed)]
     if len(names) < needed:
-        origin = "the classes option" if config.classes else "the class names of the source"
+        origin = "the classes option" if declared else "the class names of the source"
         raise DataError(f"label {needed - 1} has no name: {origin} lists only {len(names)} classes", where=where)
     return list(names)

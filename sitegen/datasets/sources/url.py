@@ -1,4 +1,5 @@
-"""Downloads for ``source = "url"``: cached per user by sha256, pinned in sitegen.lock.
+"""``source = "url"``: files of another source kind, downloaded, cached per user by sha256,
+pinned in sitegen.lock.
 
 A download lives in ``<user cache>/sitegen/downloads/<sha256>/<file name>``. Its hash comes
 from sitegen.toml (``sha256``) or, when none is declared, is recorded in ``sitegen.lock``
@@ -17,8 +18,10 @@ import urllib.request
 from pathlib import Path
 
 from ... import paths
+from ...config.datasets import download_name
 from ...errors import DataError
 from ..progress import progress_task
+from . import Source
 
 LOCK_NAME = "sitegen.lock"
 TIMEOUT_S = 30
@@ -32,10 +35,6 @@ def downloads_dir() -> Path:
     """Where downloads are kept, shared by every site: SITEGEN_DOWNLOAD_CACHE, else the user cache."""
     explicit = os.environ.get("SITEGEN_DOWNLOAD_CACHE")
     return Path(explicit) if explicit else paths.user_cache_dir() / "downloads"
-
-
-def file_name(url: str) -> str:
-    return url.rstrip("/").rsplit("/", 1)[-1]
 
 
 class LockFile:
@@ -59,18 +58,18 @@ class LockFile:
         self.path.write_text(json.dumps(self.data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def expected_hashes(config, lock: LockFile) -> list[str | None]:
+def expected_hashes(options, lock: LockFile) -> list[str | None]:
     """The sha256 each url must have, from sitegen.toml or sitegen.lock (None: not yet known)."""
-    declared = config.sha256 or [None] * len(config.url)
+    declared = options.sha256 or [None] * len(options.url)
     hashes = []
-    for url, sha256 in zip(config.url, declared):
+    for url, sha256 in zip(options.url, declared):
         known = sha256 or lock.sha256(url)
         hashes.append(known.lower() if known else None)
     return hashes
 
 
 def cached_download(url: str, sha256: str) -> Path | None:
-    path = downloads_dir() / sha256 / file_name(url)
+    path = downloads_dir() / sha256 / download_name(url)
     return path if path.is_file() else None
 
 
@@ -102,22 +101,69 @@ def download(ctx, url: str, config_file: Path, lock: LockFile, declared: str | N
         origin = config_file if declared else lock.path
         raise DataError(f"download of {url} has sha256 {sha256}, expected {(declared or locked).lower()}",
                         where=origin)
-    target = cache / sha256 / file_name(url)
+    target = cache / sha256 / download_name(url)
     target.parent.mkdir(exist_ok=True)
     shutil.move(part.name, target)
     if not declared and not locked:
         lock.record(url, sha256, target.stat().st_size)
-        ctx.info(f"  recorded sha256 of {file_name(url)} in {lock.path.name}")
+        ctx.info(f"  recorded sha256 of {download_name(url)} in {lock.path.name}")
     return target
 
 
-def fetch_all(ctx, config, config_file: Path, lock: LockFile) -> dict[str, Path]:
+def fetch_all(ctx, options, config_file: Path, lock: LockFile) -> dict[str, Path]:
     """Local files for every url, downloading what the cache lacks: {file name: path}."""
-    declared = config.sha256 or [None] * len(config.url)
+    declared = options.sha256 or [None] * len(options.url)
     files = {}
-    for url, want, known in zip(config.url, declared, expected_hashes(config, lock)):
+    for url, want, known in zip(options.url, declared, expected_hashes(options, lock)):
         path = cached_download(url, known) if known else None
         if path is not None and hashlib.sha256(path.read_bytes()).hexdigest() != known:
             path = None  # damaged in the cache: fetch again
-        files[file_name(url)] = path or download(ctx, url, config_file, lock, want)
+        files[download_name(url)] = path or download(ctx, url, config_file, lock, want)
     return files
+
+
+def npy_folder(fetched: dict[str, Path]) -> Path:
+    """One folder of ``<class>.npy`` links to downloads that each live in a folder of their own."""
+    key = hashlib.sha256("\n".join(sorted(str(p) for p in fetched.values())).encode()).hexdigest()[:16]
+    folder = downloads_dir() / "sets" / key
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in fetched.values():
+        link = folder / path.name
+        if not link.exists():
+            link.symlink_to(path)
+    return folder
+
+
+class UrlSource(Source):
+    """Downloads the files of its format's source kind, then lets that kind read them."""
+
+    def __init__(self, dataset, options):
+        super().__init__(dataset, options)
+        from . import source_for
+
+        #: the source kind of the downloads; its file options name downloaded files
+        self.format_source = source_for(dataset, options.variant)
+        self.fetched: dict[str, Path] | None = None
+
+    def lock(self, ctx) -> LockFile:
+        return LockFile(ctx.config.site_dir / LOCK_NAME)
+
+    def inputs(self, ctx, hashes):
+        """The sha256 of every url: declared or locked; on a first build, known once downloaded."""
+        lock = self.lock(ctx)
+        if None in expected_hashes(self.options, lock):
+            self.fetched = fetch_all(ctx, self.options, ctx.config.file, lock)
+        return dict(zip(self.options.url, expected_hashes(self.options, lock)))
+
+    def files(self, ctx):
+        """Download what the cache lacks, then map the format's file options onto the downloads."""
+        fetched = self.fetched or fetch_all(ctx, self.options, ctx.config.file, self.lock(ctx))
+        named = self.format_source.options.file_options()
+        if named:
+            return {key: fetched[name] for key, name in named.items()}
+        if self.options.format == "npz":
+            return {"path": next(iter(fetched.values()))}
+        return {"path": npy_folder(fetched)}
+
+    def read(self, ctx, files):
+        return self.format_source.read(ctx, files)

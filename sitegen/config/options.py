@@ -5,6 +5,11 @@ docstring-like ``doc``. `Schema.load` checks a TOML table against them and retur
 instance whose attributes are the validated values. Every error reads
 ``<file>: Config value '<key>': expected <what>, got <what was found>``; unknown keys
 become warnings (which ``--strict`` turns into a failure).
+
+Errors are collected, as MkDocs does: every option of every table is checked, and one
+`ConfigErrors` lists them all. A schema can have variants: ``variants = ("source",
+{...})`` picks, by the value of its ``source`` option, another schema that reads the
+rest of the same table (a data set's source kind, a url source's format).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from .errors import ConfigError
+from ..errors import ConfigError, ConfigErrors
 
 REQUIRED: Any = object()
 
@@ -47,11 +52,20 @@ def describe(value: Any) -> str:
 
 @dataclass
 class LoadContext:
-    """Where values come from and where warnings go."""
+    """Where values come from, and where warnings and errors go."""
 
     file: Path
     base_dir: Path
     warnings: list[str] = field(default_factory=list)
+    errors: list[ConfigError] = field(default_factory=list)
+    #: set while loading the options of a url source's format: file options then name one
+    #: of these downloaded files instead of a local path
+    downloads: tuple[str, ...] | None = None
+
+    def record(self, error: ConfigError) -> None:
+        for one in error.errors if isinstance(error, ConfigErrors) else [error]:
+            if not any(one is known for known in self.errors):
+                self.errors.append(one)
 
     def error(self, key: str, expected: str, value: Any = REQUIRED, found: str | None = None) -> ConfigError:
         if found is None:
@@ -187,8 +201,15 @@ class ListOf(Option):
         return out
 
 
+class DownloadName(str):
+    """What a file option holds in a url source: the name of one of its downloads."""
+
+
 class FilePath(Option):
-    """A path relative to the config file's folder; ``exists`` checks it at load time."""
+    """A path relative to the config file's folder; ``exists`` checks it at load time.
+
+    In a url source's options (``ctx.downloads`` set) the value names a downloaded file
+    instead, and loads as a `DownloadName`."""
 
     expected = "a path (a string)"
 
@@ -200,6 +221,10 @@ class FilePath(Option):
     def validate(self, value, ctx, key):
         if not isinstance(value, str) or not value:
             raise ValidationError(self.expected)
+        if ctx.downloads is not None:
+            if value not in ctx.downloads:
+                raise ValidationError("the file name of one of the urls (" + ", ".join(ctx.downloads) + ")")
+            return DownloadName(value)
         path = (ctx.base_dir / value) if not Path(value).is_absolute() else Path(value)
         if self.exists:
             ok = path.is_file() if self.kind == "file" else path.is_dir() if self.kind == "dir" else path.exists()
@@ -239,15 +264,21 @@ class TableOf(Option):
     def validate(self, value, ctx, key):
         if not isinstance(value, dict):
             raise ValidationError(self.expected)
-        out = {}
+        out, failed = {}, False
         for name, table in value.items():
-            if not self.name_pattern.fullmatch(name):
-                raise ctx.error(f"{key}.{name}", "a name of letters, digits, '-' and '_'", found=repr(name))
-            if not isinstance(table, dict):
-                raise ctx.error(f"{key}.{name}", "a table", table)
-            loaded = self.schema.load(table, ctx, prefix=f"{key}.{name}.")
-            loaded.name = name
+            try:
+                if not self.name_pattern.fullmatch(name):
+                    raise ctx.error(f"{key}.{name}", "a name of letters, digits, '-' and '_'", found=repr(name))
+                if not isinstance(table, dict):
+                    raise ctx.error(f"{key}.{name}", "a table", table)
+                loaded = self.schema.load(table, ctx, prefix=f"{key}.{name}.", name=name)
+            except ConfigError as e:  # recorded; go on with the next table
+                ctx.record(e)
+                failed = True
+                continue
             out[name] = loaded
+        if failed:
+            raise ConfigErrors(ctx.errors)
         return out
 
 
@@ -258,8 +289,9 @@ class Schema:
     """A set of options; subclasses declare them as class attributes."""
 
     options: ClassVar[dict[str, Option]] = {}
-    #: keys that are valid but read elsewhere (not warned about, not validated here)
-    passthrough: ClassVar[tuple[str, ...]] = ()
+    #: (option name, {value: schema}): the schema, chosen by that option's value, that
+    #: reads the table's remaining keys; loaded into ``self.variant``
+    variants: ClassVar[tuple[str, dict[str, type["Schema"]]] | None] = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -272,28 +304,61 @@ class Schema:
         cls.options = collected
 
     @classmethod
-    def load(cls: type[S], table: dict, ctx: LoadContext, prefix: str = "") -> S:
+    def load(cls: type[S], table: dict, ctx: LoadContext, prefix: str = "", name: str | None = None) -> S:
+        """Check ``table``; raise `ConfigErrors` (every problem found, all recorded in
+        ``ctx.errors``) or return the loaded instance."""
         self = cls.__new__(cls)
-        for key in table:
-            if key not in cls.options and key not in cls.passthrough:
-                ctx.warn(f"unknown key '{prefix}{key}' (ignored)")
-        for name, option in cls.options.items():
-            full = prefix + name
-            if name not in table:
-                if option.required:
-                    raise ctx.error(full, option.expected)
-                if option.default is None:
-                    setattr(self, name, None)
-                    continue
-            # Defaults go through validation too, so a default path is resolved like a given one.
-            value = table.get(name, option.default)
-            try:
-                setattr(self, name, option.validate(value, ctx, full))
-            except ValidationError as e:
-                raise ctx.error(full, e.expected, value, e.found) from None
         self.raw = table
-        self.post_validate(ctx, prefix)
+        self.name = name
+        before = len(ctx.errors)
+        if cls.variants is None:
+            for key in table:
+                if key not in cls.options:
+                    ctx.warn(f"unknown key '{prefix}{key}' (ignored)")
+        for option_name, option in cls.options.items():
+            full = prefix + option_name
+            try:
+                setattr(self, option_name, cls._load_option(option, option_name, table, ctx, full))
+            except ValidationError as e:
+                ctx.record(ctx.error(full, e.expected, table.get(option_name, REQUIRED), e.found))
+            except ConfigError as e:
+                ctx.record(e)
+        if len(ctx.errors) == before and cls.variants is not None:
+            rest = {k: v for k, v in table.items() if k not in cls.options}
+            try:
+                self.variant = self.variant_schema(ctx, prefix).load(rest, self.variant_context(ctx, prefix), prefix,
+                                                                     name)
+            except ConfigError as e:
+                ctx.record(e)
+        if len(ctx.errors) == before:
+            try:
+                self.post_validate(ctx, prefix)
+            except ConfigError as e:
+                ctx.record(e)
+        if len(ctx.errors) > before:
+            raise ConfigErrors(ctx.errors[before:])
         return self
+
+    @staticmethod
+    def _load_option(option: Option, name: str, table: dict, ctx: LoadContext, full: str) -> Any:
+        if name not in table:
+            if option.required:
+                raise ValidationError(option.expected)
+            if option.default is None:
+                return None
+        # Defaults go through validation too, so a default path is resolved like a given one.
+        return option.validate(table.get(name, option.default), ctx, full)
+
+    def variant_schema(self, ctx: LoadContext, prefix: str) -> type["Schema"]:
+        """The variant for this table: by default, by the value of the option ``variants`` names."""
+        key, schemas = self.variants
+        if getattr(self, key) is None:
+            raise ctx.error(prefix + key, self.options[key].expected)
+        return schemas[getattr(self, key)]
+
+    def variant_context(self, ctx: LoadContext, prefix: str) -> LoadContext:
+        """The context the variant's options load in (url sources name their downloads)."""
+        return ctx
 
     def post_validate(self, ctx: LoadContext, prefix: str) -> None:
         """Checks across several options; raise ``ctx.error(...)`` on a bad combination."""
@@ -301,6 +366,31 @@ class Schema:
     @classmethod
     def defaults(cls: type[S], ctx: LoadContext) -> S:
         return cls.load({}, ctx)
+
+    def key_values(self) -> dict:
+        """The options that change what is built from this table, JSON-ready, for a cache key:
+        all but the ``DESCRIPTIVE`` ones, with the variant's (recursively). A path's content is
+        hashed with the inputs, and its place differs between machines: only that it is set
+        counts."""
+        descriptive = getattr(self, "DESCRIPTIVE", frozenset())
+        out: dict = {}
+        for name in sorted(self.options):
+            if name not in descriptive:
+                value = getattr(self, name)
+                out[name] = "<file>" if isinstance(value, Path) else value
+        if "variant" in vars(self):
+            out["variant"] = self.variant.key_values()
+        return out
+
+    @classmethod
+    def all_options(cls) -> dict[str, Option]:
+        """This schema's options and those of every variant, recursively (for documentation)."""
+        found = dict(cls.options)
+        if cls.variants is not None:
+            for schema in cls.variants[1].values():
+                for key, option in schema.all_options().items():
+                    found.setdefault(key, option)
+        return found
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.options)

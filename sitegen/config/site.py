@@ -1,13 +1,13 @@
-"""Phase 1: read and validate ``sitegen.toml`` into typed objects."""
+"""Phase 1: read and validate ``sitegen.toml`` into typed objects (the site and its theme)."""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
 
-from .datasets.config import DatasetConfig
-from .errors import ConfigError
-from .models.config import ModelConfig
+from ..errors import ConfigError
+from .datasets import DatasetConfig
+from .models import ModelConfig
 from .options import Bool, FilePath, LoadContext, Schema, Str, Table, TableOf
 
 CONFIG_NAME = "sitegen.toml"
