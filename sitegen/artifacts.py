@@ -50,16 +50,34 @@ def staged_folder(target: Path) -> Iterator[Path]:
     try:
         yield staging
         os.chmod(staging, 0o755)  # mkdtemp makes it private; artifacts and sites are not
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            target.rename(retired / target.name)
-            staging.rename(target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(target)
+        swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def swap_in(staging: Path, target: Path, attempts: int = 100) -> None:
+    """Rename ``staging`` to ``target``, moving an existing ``target`` aside first. Another
+    process may swap in its own ``target`` at the same moment (two builds writing one site):
+    then the rename finds the place taken, and the swap is tried again; the last one wins."""
+    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    try:
+        for _ in range(attempts):
+            try:
+                target.rename(retired / target.name)
+            except FileNotFoundError:
+                pass  # nothing there (yet, or moved aside by the other process)
+            except OSError:  # the previous attempt's copy is still in retired/
+                shutil.rmtree(retired / target.name, ignore_errors=True)
+                continue
+            try:
+                staging.rename(target)
+                return
+            except OSError:  # taken again in between
+                shutil.rmtree(retired / target.name, ignore_errors=True)
+        raise OSError(f"could not replace {target}: another process keeps replacing it")
+    finally:
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 class ArtifactStore:

@@ -7,15 +7,21 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from . import __version__
-from .errors import SitegenError
+from .errors import ConfigErrors, SitegenError
 
 console = Console(stderr=True, highlight=False)
 
 
 def fail(error: SitegenError) -> None:
-    console.print(f"[bold red]error:[/] {error}", soft_wrap=True)
+    """Print the error (each of several on its own line) and exit 1. Messages hold user text
+    (paths, class names), so they are printed as plain text, never as Rich markup."""
+    lines = [f"{len(error.errors)} configuration errors:", *map(str, error.errors)] \
+        if isinstance(error, ConfigErrors) and len(error.errors) > 1 else [str(error)]
+    for line in lines:
+        console.print(Text.assemble(("error:", "bold red"), " ", line), soft_wrap=True)
     sys.exit(1)
 
 

