@@ -27,8 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sitegen.datasets import built, png  # noqa: E402
-from sitegen.datasets.format import write_built  # noqa: E402
+from sitegen.datasets import png  # noqa: E402
+from sitegen.datasets.format import LABELS, write_built  # noqa: E402
 
 N = 70_000
 CODELAB_BYTES, CODELAB_EXAMPLES = 10_000_000, 65_000
@@ -38,10 +38,7 @@ def mnist_like() -> tuple[np.ndarray, np.ndarray, str]:
     try:
         from sitegen.datasets.sources.sample import read_sample, sample_path
 
-        class Options:
-            classes = None
-
-        examples = read_sample(Options, sample_path("mnist-5k"))
+        examples = read_sample(None, sample_path("mnist-5k"))
         reps = -(-N // len(examples.labels))
         # Labels in a fresh random order: repeated label runs would compress unrealistically well.
         labels = np.random.default_rng(0).integers(0, 10, N)
@@ -86,7 +83,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         sprite = sum(p.stat().st_size for p in Path(tmp).glob("images-*.png"))
         shards = len(list(Path(tmp).glob("images-*.png")))
-        label_bytes = (Path(tmp) / built.LABELS).read_bytes()
+        label_bytes = (Path(tmp) / LABELS).read_bytes()
     started = time.perf_counter()
     idx_images, idx_labels = idx_bytes(images[..., 0], labels)
     gz_images, gz_labels = len(gzip.compress(idx_images, 6)), len(gzip.compress(idx_labels, 6))

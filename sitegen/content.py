@@ -1,7 +1,8 @@
-"""Phase 2: collect pages (Markdown + YAML front matter) and turn them into HTML.
+"""Phase 2: collect pages (Markdown + YAML front matter) and their demo blocks.
 
-Demo blocks are validated here (every name they use must exist), and left in the HTML as
-markers that the render phase fills in once data sets and models are built.
+Demo blocks are found and validated here, with the page's path and line, so that a wrong
+name fails the build before any data set is built; the render phase converts the Markdown
+(sitegen/markdown_html.py) and puts each block's widget placeholder where it stood.
 """
 
 from __future__ import annotations
@@ -10,39 +11,70 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
-from xml.etree import ElementTree
 
 import markdown
 import yaml
-from markdown.extensions import Extension
-from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
+from markdown.preprocessors import NormalizeWhitespace
 
-from .demos import DemoBlock, parse_demo
-from .errors import ConfigError
 from .config.options import LoadContext
 from .config.pages import PageMeta
+from .demos import DemoBlock, parse_demo
+from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .config import SiteConfig
+    from .markdown_html import PageHtml
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n", re.S | re.M)
 DEMO_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*demo[ \t]*$")
 ANY_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 
 
+def markdown_lines(body: str) -> list[str]:
+    """The body's lines as Markdown's preprocessors see them (tabs expanded, whitespace-only
+    lines emptied, one line per line): the collect phase finds demo blocks in these."""
+    md = markdown.Markdown()
+    return NormalizeWhitespace(md).run(body.split("\n"))
+
+
+
 @dataclass
+class DemoFence:
+    """A validated demo block and the lines of the page body it spans, fences included."""
+
+    block: DemoBlock
+    #: indexes into markdown_lines(page.body)
+    first_line: int
+    last_line: int
+
+
+@dataclass(eq=False)
 class Page:
     source: Path
     meta: PageMeta
     #: output folder of the page: "" for the home page, "mnist-cnn" otherwise
     path: str
+    #: the Markdown after the front matter, and the line of ``source`` it starts on
     body: str
     body_line: int
-    html: str = ""
-    toc: str = ""
-    toc_tokens: list = field(default_factory=list)
-    demos: list[DemoBlock] = field(default_factory=list)
+    demo_fences: list[DemoFence] = field(default_factory=list)
+    #: every page of the build by resolved source path: where links to .md files lead
+    site_pages: dict[Path, "Page"] = field(default_factory=dict, repr=False)
+
+    @property
+    def demos(self) -> list[DemoBlock]:
+        return [fence.block for fence in self.demo_fences]
+
+    #: the body as HTML with its table of contents: set by the render phase
+    html: "PageHtml | None" = field(default=None, repr=False)
+
+    @property
+    def toc(self) -> str:
+        return self.html.toc
+
+    @property
+    def toc_tokens(self) -> list:
+        return self.html.toc_tokens
 
     @property
     def is_home(self) -> bool:
@@ -131,103 +163,41 @@ def collect_pages(config: "SiteConfig", warn) -> list[Page]:
     pages.sort(key=lambda p: (not p.is_home, p.meta.order, p.meta.title.lower()))
     by_source = {p.source.resolve(): p for p in pages}
     for page in pages:
-        render_markdown(page, config, by_source)
+        page.site_pages = by_source
+        page.demo_fences = find_demo_blocks(page, config)
     return pages
 
 
-class DemoBlockPreprocessor(Preprocessor):
-    """Lifts ```demo blocks out before fenced_code sees them, validating each."""
-
-    def __init__(self, md, page: Page, config: "SiteConfig"):
-        super().__init__(md)
-        self.page = page
-        self.config = config
-
-    def run(self, lines):
-        out: list[str] = []
-        i = 0
-        while i < len(lines):
-            start = DEMO_FENCE.match(lines[i])
-            if not start:
-                other = ANY_FENCE.match(lines[i])
-                end = self.closing_fence(lines, i, other.group("fence")) if other else i
-                # a demo block shown inside another code block (e.g. in a guide) stays code
-                out.extend(lines[i:end + 1])
-                i = end + 1
-                continue
-            fence = start.group("fence")
-            line_no = self.page.body_line + i
-            end = i + 1
-            while end < len(lines) and not lines[end].strip().startswith(fence):
-                end += 1
-            if end == len(lines):
-                raise ConfigError(f"demo block is not closed (no {fence} line after it)", where=self.page.source,
-                                  line=line_no)
-            block = parse_demo("\n".join(lines[i + 1:end]), self.page.source, line_no, len(self.page.demos),
-                               self.config)
-            self.page.demos.append(block)
-            out.extend(["", self.md.htmlStash.store(block.marker()), ""])
-            i = end + 1
-        return out
+def find_demo_blocks(page: Page, config: "SiteConfig") -> list[DemoFence]:
+    """Validates each ```demo block of the page; one shown inside another code block (as in a
+    guide) is code, not a demo."""
+    lines = markdown_lines(page.body)
+    fences: list[DemoFence] = []
+    i = 0
+    while i < len(lines):
+        start = DEMO_FENCE.match(lines[i])
+        if not start:
+            other = ANY_FENCE.match(lines[i])
+            i = (closing_fence(lines, i, other.group("fence")) if other else i) + 1
+            continue
+        fence = start.group("fence")
+        line_no = page.body_line + i
+        end = i + 1
+        while end < len(lines) and not lines[end].strip().startswith(fence):
+            end += 1
+        if end == len(lines):
+            raise ConfigError(f"demo block is not closed (no {fence} line after it)", where=page.source,
+                              line=line_no)
+        block = parse_demo("\n".join(lines[i + 1:end]), page.source, line_no, len(fences), config)
+        fences.append(DemoFence(block=block, first_line=i, last_line=end))
+        i = end + 1
+    return fences
 
 
-    @staticmethod
-    def closing_fence(lines: list[str], start: int, fence: str) -> int:
-        closer = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        for j in range(start + 1, len(lines)):
-            if closer.match(lines[j]):
-                return j
-        return len(lines) - 1
-
-
-class PageLinkTreeprocessor(Treeprocessor):
-    """Rewrites links to other pages' .md files into relative pretty URLs."""
-
-    def __init__(self, md, page: Page, pages_by_source: dict[Path, Page]):
-        super().__init__(md)
-        self.page = page
-        self.pages = pages_by_source
-
-    def run(self, root: ElementTree.Element):
-        for el in root.iter("a"):
-            href = el.get("href", "")
-            if "://" in href or href.startswith(("#", "mailto:", "/")):
-                continue
-            target, _, fragment = href.partition("#")
-            if not target.endswith(".md"):
-                continue
-            other = self.pages.get((self.page.source.parent / target).resolve())
-            if other is None:
-                raise ConfigError(f"link to '{href}': no such page (or it is a draft)", where=self.page.source)
-            el.set("href", self.page.link_to(other) + (f"#{fragment}" if fragment else ""))
-
-
-class SitegenMarkdown(Extension):
-    def __init__(self, page: Page, config: "SiteConfig", pages_by_source: dict[Path, Page]):
-        super().__init__()
-        self.page = page
-        self.config = config
-        self.pages_by_source = pages_by_source
-
-    def extendMarkdown(self, md):
-        # fenced_code runs at priority 25: demo blocks must be taken out before it.
-        md.preprocessors.register(DemoBlockPreprocessor(md, self.page, self.config), "sg_demo", 30)
-        md.treeprocessors.register(PageLinkTreeprocessor(md, self.page, self.pages_by_source), "sg_links", 5)
-
-
-def render_markdown(page: Page, config: "SiteConfig", pages_by_source: dict[Path, Page]) -> None:
-    md = markdown.Markdown(
-        extensions=[
-            SitegenMarkdown(page, config, pages_by_source),
-            "tables", "fenced_code", "codehilite", "toc", "attr_list", "admonition", "sane_lists", "footnotes",
-            "md_in_html",
-        ],
-        extension_configs={
-            "codehilite": {"css_class": "highlight", "guess_lang": False},
-            "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
-        },
-        output_format="html",
-    )
-    page.html = md.convert(page.body)
-    page.toc = md.toc
-    page.toc_tokens = md.toc_tokens
+def closing_fence(lines: list[str], start: int, fence: str) -> int:
+    """Index of the line closing the code block opened at ``start``, or the last line."""
+    closer = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+    for j in range(start + 1, len(lines)):
+        if closer.match(lines[j]):
+            return j
+    return len(lines) - 1

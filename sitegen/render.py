@@ -1,25 +1,19 @@
-"""Phase 6: fill demo placeholders and render pages, 404.html and sitemap.xml with Jinja."""
+"""Phase 6: pages' Markdown -> HTML, demo blocks -> widget placeholders, Jinja layouts ->
+pages, 404.html and sitemap.xml."""
 
 from __future__ import annotations
 
 from urllib.parse import urljoin, urlparse
 
 import jinja2
-import markdown
-from markupsafe import Markup
 
 from .assets import Assets
 from .content import Page
 from .context import BuildContext, DatasetArtifact, FileSource, ModelArtifact
 from .demos import DemoBlock, placeholder_html
 from .errors import SitegenError
+from .markdown_html import inline_markdown, render_markdown
 from .paths import theme_dir
-
-
-def inline_markdown(text: str) -> Markup:
-    """One line of Markdown (links, emphasis, code) without the surrounding paragraph."""
-    html = markdown.markdown(text).strip()
-    return Markup(html.removeprefix("<p>").removesuffix("</p>"))
 
 
 def template_environment(ctx: BuildContext) -> jinja2.Environment:
@@ -41,8 +35,9 @@ def unavailable_reason(block: DemoBlock, datasets: dict[str, DatasetArtifact],
     return None
 
 
-def fill_demos(page: Page, datasets, models) -> str:
-    html = page.html
+def page_content(page: Page, datasets: dict[str, DatasetArtifact], models: dict[str, ModelArtifact]) -> str:
+    """The page's body as HTML, each demo block's marker replaced by its widget placeholder."""
+    html = page.html.body
     for block in page.demos:
         html = html.replace(block.marker(), placeholder_html(block, unavailable_reason(block, datasets, models)), 1)
     return html
@@ -50,6 +45,8 @@ def fill_demos(page: Page, datasets, models) -> str:
 
 def render_site(ctx: BuildContext, pages: list[Page], datasets: dict[str, DatasetArtifact],
                 models: dict[str, ModelArtifact], assets: Assets) -> dict[str, FileSource]:
+    for page in pages:
+        page.html = render_markdown(page)
     env = template_environment(ctx)
     site = ctx.config
     nav_pages = [p for p in pages if p.meta.nav and not p.is_home]
@@ -90,7 +87,7 @@ def render_site(ctx: BuildContext, pages: list[Page], datasets: dict[str, Datase
         position = nav_pages.index(page) if page in nav_pages else -1
         prev_page = nav_pages[position - 1] if position > 0 else None
         next_page = nav_pages[position + 1] if 0 <= position < len(nav_pages) - 1 else None
-        render(template, page.output_file, page.root, page, content=fill_demos(page, datasets, models),
+        render(template, page.output_file, page.root, page, content=page_content(page, datasets, models),
                prev_page=prev_page, next_page=next_page)
 
     if not any(p.is_home for p in pages):

@@ -1,9 +1,9 @@
 """``sitegen serve``: build, serve, watch, rebuild, reload open pages.
 
 Reloads travel as server-sent events on /__sitegen/events. Pages get a small external
-module (/__sitegen/reload.js) injected while served: no inline script, so the dev server
-sends the same Content-Security-Policy as production. A failed rebuild keeps the last good
-site on disk and shows the error over the page.
+module (/__sitegen/reload.js, from sitegen/serve_client/) injected while served: no inline
+script, so the dev server sends the same Content-Security-Policy as production. A failed
+rebuild keeps the last good site on disk and shows the error over the page.
 """
 
 from __future__ import annotations
@@ -24,30 +24,14 @@ from .errors import SitegenError
 from .paths import theme_dir
 
 CSP = "default-src 'self'; script-src 'self'"
-RELOAD_SCRIPT = b"""// sitegen serve: reload on rebuild, show build errors over the page.
-const box = document.createElement('div');
-box.id = 'sitegen-build-error';
-box.style.cssText = 'position:fixed;inset:auto 1rem 1rem 1rem;z-index:99999;padding:1rem;border-radius:8px;' +
-  'background:#2b0d0d;color:#ffd7d7;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap;display:none';
-document.addEventListener('DOMContentLoaded', () => document.body.append(box));
-function show(status) {
-  box.textContent = status.error ? 'Build failed (the page shows the last good build):\\n' + status.error : '';
-  box.style.display = status.error ? 'block' : 'none';
-}
-const events = new EventSource('/__sitegen/events');
-let generation = null;
-events.onmessage = (e) => {
-  const status = JSON.parse(e.data);
-  if (generation !== null && status.generation !== generation && !status.error) location.reload();
-  generation = status.generation;
-  show(status);
-};
-"""
+#: what sitegen serve adds to the site: the reload module, and the page served before any build succeeded
+CLIENT_DIR = Path(__file__).resolve().parent / "serve_client"
+RELOAD_SCRIPT_URL = "/__sitegen/reload.js"
 
-# Served while no build has succeeded yet; the injected reload.js shows the build error.
-NO_BUILD_PAGE = (b"<!doctype html><html><head><meta charset='utf-8'><title>sitegen serve</title></head>"
-                 b"<body><h1>No successful build yet</h1><p>Fix the error below; the page reloads by itself."
-                 b"</p></body></html>")
+
+def client_file(name: str) -> bytes:
+    """Read on each request, so that editing one shows on the next reload."""
+    return (CLIENT_DIR / name).read_bytes()
 
 
 class BuildState:
@@ -84,7 +68,7 @@ class StaticSiteHandler(SimpleHTTPRequestHandler):
         pass
 
 
-class Handler(StaticSiteHandler):
+class DevServerHandler(StaticSiteHandler):
     """The site plus sitegen serve's endpoints: reload script, build status, events."""
 
     state: BuildState
@@ -98,8 +82,8 @@ class Handler(StaticSiteHandler):
         super().end_headers()
 
     def do_GET(self):
-        if self.path == "/__sitegen/reload.js":
-            return self.send_bytes(RELOAD_SCRIPT, "text/javascript")
+        if self.path == RELOAD_SCRIPT_URL:
+            return self.send_bytes(client_file("reload.js"), "text/javascript")
         if self.path == "/__sitegen/status":
             return self.send_bytes(json.dumps(self.state.snapshot()).encode(), "application/json")
         if self.path == "/__sitegen/events":
@@ -111,7 +95,7 @@ class Handler(StaticSiteHandler):
             return self.send_page(path.read_bytes())
         if not path.exists() and not self.path.startswith("/__sitegen/"):
             missing = Path(self.directory) / "404.html"
-            body = missing.read_bytes() if missing.is_file() else NO_BUILD_PAGE
+            body = missing.read_bytes() if missing.is_file() else client_file("no-build.html")
             return self.send_page(body, HTTPStatus.NOT_FOUND)
         return super().do_GET()
 
@@ -123,7 +107,7 @@ class Handler(StaticSiteHandler):
         self.wfile.write(body)
 
     def send_page(self, body: bytes, status=HTTPStatus.OK):
-        tag = b'<script type="module" src="/__sitegen/reload.js"></script>'
+        tag = f'<script type="module" src="{RELOAD_SCRIPT_URL}"></script>'.encode()
         body = body.replace(b"</head>", tag + b"</head>", 1)
         self.send_bytes(body, "text/html; charset=utf-8", status)
 
@@ -176,7 +160,7 @@ def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, output: Path | 
         console.print(f"[bold red]error:[/] {e}")
         state.publish(str(e))
     out_dir.mkdir(parents=True, exist_ok=True)
-    server = ThreadingHTTPServer((host, port), partial(Handler, directory=str(out_dir), state=state))
+    server = ThreadingHTTPServer((host, port), partial(DevServerHandler, directory=str(out_dir), state=state))
     server.daemon_threads = True
     console.print(f"Serving {out_dir} at http://{host}:{server.server_address[1]}/ (Ctrl+C stops)")
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -186,18 +170,13 @@ def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, output: Path | 
             time.sleep(poll_seconds)
             try:
                 now = watched_files(site)
-            except SitegenError as e:
-                now = {}
-                error: str | None = str(e)
-            else:
-                error = None
+            except SitegenError:
+                now = {}  # sitegen.toml broke: the build below fails with the same error and shows it
             if now == stamps:
                 continue
             stamps = now
             console.print("Change detected, rebuilding …")
             try:
-                if error:
-                    raise SitegenError(error)
                 build(site, output, console=console)
                 state.publish(None)
                 console.print("[green]Rebuilt[/]; open pages reload")

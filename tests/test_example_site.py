@@ -16,6 +16,7 @@ import yaml
 from sitegen.config import SiteConfig, ThemeConfig, load_config
 from sitegen.config.pages import PageMeta
 from sitegen.content import collect_pages
+from sitegen.markdown_html import render_markdown
 from sitegen.config.datasets import DatasetConfig
 from sitegen.datasets.sources.image_folder import list_images
 from sitegen.config.demos import DEMO_KINDS
@@ -163,7 +164,7 @@ def test_toml_snippets_match_the_site_config(pages):
 
 
 def test_links_to_sections_point_at_headings(pages):
-    ids = {path: {token["id"] for token in _walk(page.toc_tokens)} for path, page in pages.items()}
+    ids = {path: {token["id"] for token in _walk(render_markdown(page).toc_tokens)} for path, page in pages.items()}
     for page in pages.values():
         for target, fragment in re.findall(r"\]\(([a-z0-9-]+)\.md#([^)]+)\)", page.source.read_text("utf-8")):
             assert fragment in ids[target], f"{page.path}: link to {target}.md#{fragment}"

@@ -307,7 +307,7 @@ def test_builder_errors(builder_site, spec, message):
     with pytest.raises(ModelError) as e:
         build(root, dataset, builder=spec)
     assert message in str(e.value) and "\n" not in str(e.value)
-    assert not list((root / ".cache" / "models").glob("*.partial"))
+    assert not list((root / ".cache" / "models").glob(".*.new-*"))  # no staging folder left
 
 
 def test_example_builders_fit_mnist_shapes():

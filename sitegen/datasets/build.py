@@ -45,8 +45,7 @@ def build_dataset(ctx: BuildContext, config, store: ArtifactStore, hashes: Input
     try:
         key = artifact_key(version=BUILDER_VERSION, options=config.key_values(),
                            inputs=source.inputs(ctx, hashes))
-        cached = store.lookup(name, key)
-        if cached is None:
+        if store.lookup(name, key) is None:
             ctx.info(f"data: {name}: building from {config.source} source")
         directory, built = store.get(name, key, lambda staging: make_dataset(ctx, config, source, staging))
     except Unavailable as e:
