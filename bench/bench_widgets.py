@@ -87,10 +87,7 @@ def log(message: str) -> None:
 def mnist_5k() -> tuple[np.ndarray, np.ndarray]:
     from sitegen.datasets.sources.sample import read_sample, sample_path
 
-    class Options:
-        classes = None
-
-    examples = read_sample(Options, sample_path("mnist-5k"))
+    examples = read_sample(None, sample_path("mnist-5k"))
     return examples.images.reshape(-1, 28, 28), examples.labels.astype(np.uint8)
 
 
@@ -299,7 +296,7 @@ def bench_training_with_charts(browser, base: str, examples: int, batch_sizes: l
         def widget(batch_size: int, n: int) -> float:
             assert page.evaluate(WIDGET_RUN, [1, batch_size, n]) == "false"
             page.wait_for_selector(".sg-demo[data-trained='true']", state="attached")
-            return page.evaluate("document.querySelector('.sg-demo').sgTrain.examplesPerSecond")
+            return page.evaluate("document.querySelector('.sg-demo').sgTest.state.examplesPerSecond")
 
         def codelab(batch_size: int, n: int) -> float:
             options = {"examples": n, "batchSize": batch_size, "testSize": test_size}
@@ -428,12 +425,12 @@ DRAW_HOOK = """() => {
   bench.arm = () => {
     clear.click();  // a blank canvas for each stroke
     Object.assign(bench, {armed: true, upAt: null, upStamp: null, mutatedAt: null, frameAt: null});
-    return el.sgDraw.latencies.length;
+    return el.sgTest.state.latencies.length;
   };
   bench.result = () => new Promise((resolve) => {
     const done = () => resolve({upToBars: bench.mutatedAt - bench.upAt, upToFrame: bench.frameAt - bench.upAt,
-      eventToBars: bench.mutatedAt - bench.upStamp, own: el.sgDraw.latencies.slice(-1)[0],
-      model: el.sgDraw.modelTimes.slice(-1)[0],
+      eventToBars: bench.mutatedAt - bench.upStamp, own: el.sgTest.state.latencies.slice(-1)[0],
+      model: el.sgTest.state.modelTimes.slice(-1)[0],
       best: el.querySelector('.sg-w-bar-top .sg-w-bar-name')?.textContent});
     if (bench.frameAt !== null) done(); else bench.waiters.push(done);
     setTimeout(() => resolve(null), 10000);
@@ -452,7 +449,7 @@ DRAW_PARTS = """async (modelName) => {
   const root = new URL(document.querySelector('meta[name="sg-root"]').content, document.baseURI);
   const tf = await import(new URL('js/tfjs.js', root).href);  // the page's own tfjs instance
   const model = await tf.loadLayersModel(new URL(`models/${modelName}/model.json`, root).href);
-  const input = Float32Array.from(el.sgDraw.lastInput);
+  const input = Float32Array.from(el.sgTest.state.lastInput);
   const {prepareDrawing} = await import(new URL('bench/preprocess.js', root).href);
   const metadata = await (await fetch(new URL(`models/${modelName}/metadata.json`, root))).json();
   const canvas = el.querySelector('.sg-w-draw-canvas');
@@ -511,7 +508,7 @@ def bench_draw(browser, base: str, strokes: int) -> list[str]:
         if page.get_attribute(".sg-demo", "data-ready") != "true":
             return [title, "", f"Not measured: the draw demo did not start: {page.inner_text('.sg-demo')}", ""]
         backend = page.evaluate(DRAW_HOOK)
-        runs_on = page.evaluate("(({where, timings}) => ({where, timings}))(document.querySelector('.sg-demo').sgDraw)")
+        runs_on = page.evaluate("(({where, timings}) => ({where, timings}))(document.querySelector('.sg-demo').sgTest.state)")
         box = page.locator(".sg-w-draw-canvas").bounding_box()
         rng = np.random.default_rng(7)
         samples, missed = [], 0
@@ -537,7 +534,7 @@ def bench_draw(browser, base: str, strokes: int) -> list[str]:
         return [title, "", "Not measured: no stroke produced a prediction.", ""]
     rows = [
         ("pointerup handler -> bars replaced in the DOM", [s["upToBars"] for s in samples]),
-        ("the widget's own predict() time (el.sgDraw.latencies)", [s["own"] for s in samples]),
+        ("the widget's own predict() time (el.sgTest.state.latencies)", [s["own"] for s in samples]),
         (f"of which the model itself ({runs_on['where']}: predict + dataSync)", [s["model"] for s in samples]),
         ("pointerup event timestamp -> bars in the DOM", [s["eventToBars"] for s in samples]),
         ("pointerup handler -> next animation frame", [s["upToFrame"] for s in samples]),

@@ -99,12 +99,13 @@ LAYER_KINDS: dict[str, LayerKind] = {
 }
 
 #: canvas kind -> how a drawing is prepared to look like that data (see models/metadata.py):
-#: which channel holds the ink, whether to invert it, how to place it, and the box of a 28x28
-#: image that the ink is scaled into (None: the whole image).
+#: which channel holds the ink, whether to invert it, how to place it, the box of a 28x28
+#: image that the ink is scaled into (None: the whole image), and the draw widget's default
+#: pen width as a share of the canvas side (close to the data's strokes after scaling).
 PREPROCESSING: dict[str, dict] = {
-    "mnist": {"channel": "luminance", "invert": True, "fit": "center-of-mass", "box": 20},
-    "quickdraw": {"channel": "luminance", "invert": True, "fit": "bounding-box", "box": None},
-    "glyph": {"channel": "alpha", "invert": False, "fit": "whole-canvas", "box": None},
+    "mnist": {"channel": "luminance", "invert": True, "fit": "center-of-mass", "box": 20, "pen": 0.07},
+    "quickdraw": {"channel": "luminance", "invert": True, "fit": "bounding-box", "box": None, "pen": 0.03},
+    "glyph": {"channel": "alpha", "invert": False, "fit": "whole-canvas", "box": None, "pen": 0.06},
 }
 CANVASES = tuple(PREPROCESSING)
 

@@ -56,7 +56,7 @@ const variants = {
   async sitegen(model, data, codelab, {examples, batchSize}) {
     const train = splitTensors(data, 'train', examples);
     try {
-      const result = await fitModel(model, train, null, {epochs: 1, batchSize, control: {stop: false}});
+      const result = await fitModel(model, train, null, {epochs: 1, batchSize});
       return {ownExamplesPerSecond: result.examplesPerSecond};
     } finally {
       train.xs.dispose();
@@ -82,7 +82,7 @@ const variants = {
       return [d.xs.reshape([examples, ...data.shape]), d.labels];
     });
     try {
-      const result = await fitModel(model, {xs, ys}, null, {epochs: 1, batchSize, control: {stop: false}});
+      const result = await fitModel(model, {xs, ys}, null, {epochs: 1, batchSize});
       return {ownExamplesPerSecond: result.examplesPerSecond};
     } finally {
       xs.dispose();

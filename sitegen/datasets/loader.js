@@ -6,6 +6,11 @@
 // `getTrainData()` / `getTestData(n)` give xs as Tensor4D [n, h, w, c].
 // Pixels stay uint8 (`trainImages`, `testImages`, one example after another) until a
 // batch is made; labels are one-hot uint8 (`trainLabels`, `testLabels`).
+//
+// sitegen's widgets read examples by split ('train' or 'test') and index within it:
+// `count(split)`, `image(split, i)` (uint8 h*w*c), `label(split, i)` (class index),
+// `images(split, start, end)` / `oneHotLabels(split, start, end)` (views of a range), and
+// turn pixels into model input with `toUnit(pixels)`, the one uint8 -> [0, 1] mapping.
 
 const MANIFEST = __MANIFEST__;
 const HERE = new URL('./', import.meta.url);
@@ -151,6 +156,50 @@ export class MnistData {
     return this;
   }
 
+  /** Examples in a split: 'train' or 'test'. */
+  count(split) {
+    return this.part(split).count;
+  }
+
+  /** The uint8 pixels (h*w*c, a view) of examples start..end-1 of a split, one after another. */
+  images(split, start = 0, end = this.count(split)) {
+    const {images, count} = this.part(split);
+    checkRange(split, start, end, count);
+    return images.subarray(start * this.exampleSize, end * this.exampleSize);
+  }
+
+  /** The uint8 pixels (h*w*c, a view) of example i of a split. */
+  image(split, i) {
+    return this.images(split, i, i + 1);
+  }
+
+  /** One-hot uint8 labels (numClasses bytes each, a view) of examples start..end-1 of a split. */
+  oneHotLabels(split, start = 0, end = this.count(split)) {
+    const {labels, count} = this.part(split);
+    checkRange(split, start, end, count);
+    return labels.subarray(start * this.numClasses, end * this.numClasses);
+  }
+
+  /** The class index of example i of a split (an index into classNames). */
+  label(split, i) {
+    return this.oneHotLabels(split, i, i + 1).indexOf(1);
+  }
+
+  /**
+   * Pixels as models see them: uint8 0..255 to float32 0..1, v / 255 as numpy computes
+   * x.astype('float32') / 255. A tensor (any shape, any backend) gives a float32 tensor; a
+   * Uint8Array gives a Float32Array, or is written into `out` from `offset`.
+   */
+  toUnit(pixels, out = null, offset = 0) {
+    if (ArrayBuffer.isView(pixels)) {
+      const target = out ?? new Float32Array(pixels.length);
+      for (let j = 0; j < pixels.length; j++) target[offset + j] = TO_UNIT[pixels[j]];
+      return target;
+    }
+    const tf = this.tf;
+    return tf.tidy(() => tf.div(tf.cast(pixels, 'float32'), tf.scalar(255)));
+  }
+
   /** A random batch of training examples: {xs: [n, h*w*c], labels: [n, numClasses]}. */
   nextTrainBatch(batchSize) {
     return this.makeBatch(batchSize, this.trainImages, this.trainLabels, () => {
@@ -186,8 +235,7 @@ export class MnistData {
     const ys = new Uint8Array(batchSize * classes);
     for (let i = 0; i < batchSize; i++) {
       const index = nextIndex();
-      const pixels = images.subarray(index * size, (index + 1) * size);
-      for (let j = 0; j < size; j++) xs[i * size + j] = TO_UNIT[pixels[j]];
+      this.toUnit(images.subarray(index * size, (index + 1) * size), xs, i * size);
       ys.set(labels.subarray(index * classes, (index + 1) * classes), i * classes);
     }
     const tf = this.tf;
@@ -200,8 +248,7 @@ export class MnistData {
   wholeSplit(images, labels, n) {
     this.checkLoaded();
     const [h, w, c] = this.shape;
-    const xs = new Float32Array(n * this.exampleSize);
-    for (let i = 0; i < xs.length; i++) xs[i] = TO_UNIT[images[i]];
+    const xs = this.toUnit(images.subarray(0, n * this.exampleSize));
     const tf = this.tf;
     return tf.tidy(() => ({
       xs: tf.tensor4d(xs, [n, h, w, c]),
@@ -211,5 +258,18 @@ export class MnistData {
 
   checkLoaded() {
     if (!this.trainImages) throw new Error('MnistData: call `await data.load()` first');
+  }
+
+  part(split) {
+    this.checkLoaded();
+    if (split === 'train') return {images: this.trainImages, labels: this.trainLabels, count: this.numTrain};
+    if (split === 'test') return {images: this.testImages, labels: this.testLabels, count: this.numTest};
+    throw new Error(`MnistData: unknown split ${JSON.stringify(split)} (expected 'train' or 'test')`);
+  }
+}
+
+function checkRange(split, start, end, count) {
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= count)) {
+    throw new RangeError(`MnistData: examples ${start}..${end} are outside the ${split} split (0..${count})`);
   }
 }

@@ -26,6 +26,7 @@ DENSE = [
     {"layerName": "Fully connected", "hiddenUnits": 16, "activation": "relu"},
     {"layerName": "Fully connected", "hiddenUnits": len(CLASSES)},
 ]
+THREE_CLASSES = [{"layerName": "Flatten"}, {"layerName": "Fully connected", "hiddenUnits": 3}]
 
 
 def stroke_images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -57,18 +58,25 @@ def stroke_images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def write_widget_site(root: Path, n: int = 800) -> Path:
-    """sitegen.toml, a .npy-per-class data set, two layer lists and one page per widget kind."""
+    """sitegen.toml, two .npy-per-class data sets ('bars', and 'bars3': 3 of its classes, for the
+    model builder's data set switch), three layer lists and one page per widget kind."""
     images, labels = stroke_images(n, seed=3)
     (root / "data" / "bars").mkdir(parents=True, exist_ok=True)
+    (root / "data" / "bars3").mkdir(parents=True, exist_ok=True)
     for k, name in enumerate(CLASSES):
         np.save(root / "data" / "bars" / f"{name}.npy", images[labels == k].reshape(-1, 784))
+        if k < 3:
+            np.save(root / "data" / "bars3" / f"{name}.npy", images[labels == k][:60].reshape(-1, 784))
     (root / "models").mkdir(exist_ok=True)
     (root / "models" / "tiny-conv.json").write_text(json.dumps(TINY_CONV))
     (root / "models" / "dense.json").write_text(json.dumps(DENSE))
+    (root / "models" / "three-classes.json").write_text(json.dumps(THREE_CLASSES))
     (root / "sitegen.toml").write_text(
         'title = "Widgets"\n'
         '[datasets.bars]\nsource = "npy"\npath = "data/bars"\ncanvas = "mnist"\ntest_fraction = 0.25\n'
         'model_configs = {"Tiny conv" = "models/tiny-conv.json", "Dense" = "models/dense.json"}\n'
+        '[datasets.bars3]\nsource = "npy"\npath = "data/bars3"\ncanvas = "mnist"\ntest_fraction = 0.25\n'
+        'model_configs = {"Three classes" = "models/three-classes.json"}\n'
         '[models.bars-cnn]\ndataset = "bars"\nlayers = "models/tiny-conv.json"\nepochs = 4\nbatch_size = 32\n'
         'learning_rate = 0.005\n')
     pages = {
@@ -150,8 +158,8 @@ def test_train_one_epoch_shows_charts_per_class_accuracy_and_confusion(open_demo
     for run in (1, 2):
         page.get_by_role("button", name="Train", exact=True).click()
         page.wait_for_selector(".sg-demo[data-trained='true']", state="attached", timeout=120_000)
-        runs.append(widget(page, "({eps: el.sgTrain.examplesPerSecond, after: el.sgTrain.tensorsAfterTraining, "
-                                 "matrix: el.sgTrain.evaluation.matrix, runs: el.sgTrain.runs})"))
+        runs.append(widget(page, "({eps: el.sgTest.state.examplesPerSecond, after: el.sgTest.state.tensorsAfterTraining, "
+                                 "matrix: el.sgTest.state.evaluation.matrix, runs: el.sgTest.state.runs})"))
         assert runs[-1]["runs"] == run
     # live charts were drawn into the widget (vega renders into canvas or svg)
     assert page.locator(".sg-w-batch-chart canvas, .sg-w-batch-chart svg").count() >= 2
@@ -187,13 +195,13 @@ def test_train_download_saves_the_trained_model(open_demo):
 def test_draw_prediction_matches_python_on_the_same_image(open_demo, widget_site):
     _, output = widget_site
     page = open_demo("draw")
-    assert widget(page, "el.sgDraw.where") == "worker"  # predictions run off the main thread
+    assert widget(page, "el.sgTest.state.where") == "worker"  # predictions run off the main thread
     assert "background thread" in page.inner_text(".sg-w-draw-runs-on")
-    baseline = widget(page, "el.sgWidget.numTensors()")
+    baseline = widget(page, "el.sgTest.numTensors()")
     assert baseline > 0  # the worker reports its count: the model's weights
     draw_stroke(page, [(0.5, 0.15 + 0.035 * i) for i in range(21)])  # a vertical line
     page.wait_for_selector(".sg-demo[data-predictions='1']", state="attached")
-    seen = widget(page, "({input: el.sgDraw.lastInput, probabilities: el.sgDraw.lastProbabilities})")
+    seen = widget(page, "({input: el.sgTest.state.lastInput, probabilities: el.sgTest.state.lastProbabilities})")
     image = np.array(seen["input"], np.float32).reshape(28, 28)
     # MNIST style: ink bright on black, inside a 20x20 box, centre of mass at the centre
     assert image.max() > 0.9 and image[0].max() == 0 and image[:, 0].max() == 0
@@ -217,10 +225,10 @@ def test_draw_prediction_matches_python_on_the_same_image(open_demo, widget_site
     page.wait_for_selector(".sg-demo[data-predictions='2']", state="attached")
     page.get_by_role("button", name="Undo").click()
     page.wait_for_selector(".sg-demo[data-predictions='3']", state="attached")
-    assert widget(page, "el.sgWidget.numTensors()") == baseline
+    assert widget(page, "el.sgTest.numTensors()") == baseline
     page.get_by_role("button", name="Clear").click()
     page.wait_for_selector(".sg-w-status:has-text('Draw something')")
-    assert widget(page, "el.sgWidget.numTensors()") == baseline
+    assert widget(page, "el.sgTest.numTensors()") == baseline
     assert page.console_errors == []
 
 
@@ -285,12 +293,12 @@ def test_draw_falls_back_to_cpu_with_a_notice_when_webgl_is_missing(open_demo, c
 def test_draw_predicts_on_the_page_when_the_worker_cannot_start(open_demo, browser_page):
     browser_page.route("**/workers/predict-*.js", lambda route: route.fulfill(status=404, body="gone"))
     page = open_demo("draw")
-    assert widget(page, "el.sgDraw.where") == "page"
-    baseline = widget(page, "el.sgWidget.numTensors()")
+    assert widget(page, "el.sgTest.state.where") == "page"
+    baseline = widget(page, "el.sgTest.numTensors()")
     draw_stroke(page, [(0.2, 0.5), (0.8, 0.5)])
     page.wait_for_selector(".sg-demo[data-predictions='1']", state="attached")
     assert page.inner_text(".sg-w-bar-top .sg-w-bar-name") == "horizontal"
-    assert widget(page, "el.sgWidget.numTensors()") == baseline
+    assert widget(page, "el.sgTest.numTensors()") == baseline
     assert page.get_attribute(".sg-demo", "data-backend") == "webgl"
 
 
@@ -308,7 +316,7 @@ def test_draw_shows_what_to_do_when_the_model_cannot_load(open_demo, browser_pag
 # ---------------------------------------------------------------- explore
 
 def test_explore_shows_the_true_label_of_an_index(open_demo, widget_site):
-    from sitegen.datasets.built import read_built
+    from sitegen.datasets.format import read_built
 
     _, output = widget_site
     data = read_built(output / "data" / "bars")
@@ -325,7 +333,7 @@ def test_explore_shows_the_true_label_of_an_index(open_demo, widget_site):
     # the guesses agree with Python's model; "only mistakes" visits exactly the wrong ones
     expected = python_model(output).predict(data.x_test.astype(np.float32) / 255, verbose=0).argmax(1)
     wrong = [int(i) for i in np.nonzero(expected != data.y_test)[0]]
-    mistakes = widget(page, "el.sgExplore.mistakes")
+    mistakes = widget(page, "el.sgTest.state.mistakes")
     assert mistakes == wrong and len(wrong) > 0
     page.check("text=Only mistakes")
     index = int(page.get_attribute(".sg-demo", "data-index"))
@@ -340,7 +348,7 @@ def test_explore_shows_the_true_label_of_an_index(open_demo, widget_site):
 def test_model_builder_rejects_a_list_that_does_not_flow_and_trains_a_valid_one(open_demo):
     page = open_demo("builder")
     assert page.get_attribute(".sg-demo", "data-valid") == "true"
-    baseline = widget(page, "el.sgBuilder.baselineTensors")
+    baseline = widget(page, "el.sgTest.state.baselineTensors")
     # Put a Convolution after the Flatten: shapes no longer flow.
     page.select_option("select[name=new-layer]", "Convolution")
     page.get_by_role("button", name="Add layer").click()
@@ -358,10 +366,38 @@ def test_model_builder_rejects_a_list_that_does_not_flow_and_trains_a_valid_one(
     assert page.inner_text(".sg-w-layer[data-index='3'] [data-role=shape]") == "→ 14x14x4"
     page.get_by_role("button", name="Train", exact=True).click()
     page.wait_for_selector(".sg-demo[data-trained='true']", state="attached", timeout=120_000)
-    state = widget(page, "({after: el.sgBuilder.tensorsAfterTraining, refreshes: el.sgBuilder.galleryRefreshes})")
+    state = widget(page, "({after: el.sgTest.state.tensorsAfterTraining, refreshes: el.sgTest.state.galleryRefreshes})")
     assert state["refreshes"] >= 2  # before and after training at least
     assert page.locator(".sg-w-gallery-item").count() == 6
     assert page.locator(".sg-w-gallery-item .sg-w-bar").count() == 18
     assert page.locator(".sg-w-cost-chart canvas, .sg-w-cost-chart svg").count() >= 3
     assert state["after"] == baseline  # the model, its optimizer and the data are all disposed
+    assert page.console_errors == []
+
+
+def test_model_builder_switches_data_sets_and_back_without_leaks(open_demo):
+    page = open_demo("builder")
+    baseline = widget(page, "el.sgTest.state.baselineTensors")
+    assert widget(page, "el.sgTest.state.dataset") == "bars"
+
+    def switch_to(name: str, classes: int) -> None:
+        page.select_option("select[name=dataset]", name)
+        page.wait_for_selector(f".sg-demo[data-dataset='{name}']", state="attached")
+        assert page.inner_text(".sg-w-layer-shape >> nth=0") == f"Input: 28x28x1, {classes} classes"
+        assert page.get_attribute(".sg-demo", "data-valid") == "true"
+
+    def train(run: int) -> None:
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.wait_for_selector(".sg-demo[data-trained='true']", state="attached", timeout=120_000)
+        assert widget(page, "el.sgTest.state.runs") == run
+        assert widget(page, "el.sgTest.numTensors()") == baseline  # model, optimizer, data: all disposed
+
+    switch_to("bars3", 3)
+    assert widget(page, "el.sgTest.numTensors()") == baseline  # the old gallery's tensor went with it
+    assert page.locator(".sg-w-gallery-item").count() == 6
+    train(1)
+    assert page.locator(".sg-w-gallery-item .sg-w-bar").count() == 18  # top 3 of 3 classes
+    switch_to("bars", 4)
+    train(2)
+    assert page.get_attribute(".sg-demo", "data-failed") is None
     assert page.console_errors == []

@@ -145,48 +145,49 @@ function fitCentreOfMass(ink, width, height, bbox, rows, cols, box) {
 
 // A square around the bounding box (aspect kept, drawing centred), with a margin, scaled
 // to the whole image.
-function fitBoundingBox(ink, width, height, bbox, rows, cols, margin) {
+function fitBoundingBox(ink, width, height, bbox, rows, cols) {
   const [x0, y0, x1, y1] = bbox;
-  const side = Math.max(x1 - x0, y1 - y0) / (1 - 2 * margin);
+  const side = Math.max(x1 - x0, y1 - y0) / (1 - 2 * QUICKDRAW_MARGIN);
   const cx = (x0 + x1) / 2;
   const cy = (y0 + y1) / 2;
   return resample(ink, width, height, [cx - side / 2, cy - side / 2, side, side], cols, rows);
 }
 
+function fitWholeCanvas(ink, width, height, bbox, rows, cols) {
+  return resample(ink, width, height, [0, 0, width, height], cols, rows);
+}
+
+/**
+ * How a drawing is placed in the image, by the `fit` of a preprocessing block: each kind
+ * of TABLES.preprocessing (sitegen/tables.py) names one of these.
+ * (ink, width, height, bbox, rows, cols, box) -> Float32Array rows*cols.
+ */
+export const FITS = {
+  'center-of-mass': fitCentreOfMass,
+  'bounding-box': fitBoundingBox,
+  'whole-canvas': fitWholeCanvas,
+};
+
 /**
  * The model's input for a drawing: Float32Array of rows*cols*channels in [0, 1] (channels
  * repeat the ink for colour models), or null when nothing is drawn.
  * @param image      {data: RGBA bytes, width, height}
- * @param preprocessing  metadata.json's block: {input_shape, channel, invert, fit, box}
+ * @param preprocessing  metadata.json's block: {input_shape, channel, invert, fit (a key of
+ *   FITS), box}; an unknown fit throws
  */
 export function prepareDrawing(image, preprocessing) {
   const [rows, cols, channels = 1] = preprocessing.input_shape;
+  const fit = FITS[preprocessing.fit];
+  if (!fit) throw new Error(`unknown fit ${JSON.stringify(preprocessing.fit)} (known: ${Object.keys(FITS).join(', ')})`);
   const channel = preprocessing.channel === 'alpha' ? 'alpha' : 'luminance';
   const ink = inkMap(image, channel, Boolean(preprocessing.invert));
   const bbox = boundingBox(ink, image.width, image.height);
   if (!bbox) return null;
-  let gray;
-  if (preprocessing.fit === 'center-of-mass') {
-    const box = preprocessing.box || Math.round(Math.min(rows, cols) * 20 / 28);
-    gray = fitCentreOfMass(ink, image.width, image.height, bbox, rows, cols, box);
-  } else if (preprocessing.fit === 'bounding-box') {
-    gray = fitBoundingBox(ink, image.width, image.height, bbox, rows, cols, QUICKDRAW_MARGIN);
-  } else {
-    gray = resample(ink, image.width, image.height, [0, 0, image.width, image.height], cols, rows);
-  }
+  const box = preprocessing.box || Math.round(Math.min(rows, cols) * 20 / 28);
+  const gray = fit(ink, image.width, image.height, bbox, rows, cols, box);
   for (let i = 0; i < gray.length; i++) gray[i] = Math.min(1, Math.max(0, gray[i]));
   if (channels === 1) return gray;
   const out = new Float32Array(gray.length * channels);
   for (let i = 0; i < gray.length; i++) out.fill(gray[i], i * channels, (i + 1) * channels);
-  return out;
-}
-
-/** 8-bit grayscale RGBA pixels of an [rows, cols] image in [0, 1], for showing it. */
-export function toRgba(values, rows, cols, channels = 1) {
-  const out = new Uint8ClampedArray(rows * cols * 4);
-  for (let p = 0; p < rows * cols; p++) {
-    for (let c = 0; c < 3; c++) out[p * 4 + c] = values[p * channels + (channels === 3 ? c : 0)] * 255;
-    out[p * 4 + 3] = 255;
-  }
   return out;
 }

@@ -11,6 +11,9 @@ import {h} from './ui.js';
 export async function startWidget(el, kind, {pickBackend = true} = {}) {
   const body = h('div', {class: `sg-w sg-w-${kind}`});
   el.append(body);
+  // The element's one hook for tests and benchmarks: the tensors and backend of the tfjs
+  // instance the widget's model runs in, and the widget's state (its controller's).
+  el.sgTest = {kind, numTensors: () => null, backend: () => null, state: null};
   const shell = {
     el,
     body,
@@ -36,9 +39,12 @@ export async function startWidget(el, kind, {pickBackend = true} = {}) {
         shell.fail(new Error('The graphics card stopped working for this page (WebGL context lost).'),
           CONTEXT_LOST_HINT);
       });
-      // Hooks for tests and benchmarks: the same tfjs instance the widget uses.
-      el.sgWidget = {numTensors: () => tf.memory().numTensors, backend: () => tf.getBackend()};
+      shell.expose({numTensors: () => tf.memory().numTensors, backend: () => tf.getBackend()});
       return backend;
+    },
+    /** Set parts of el.sgTest: numTensors(), backend(), state. */
+    expose(parts) {
+      Object.assign(el.sgTest, parts);
     },
   };
   if (pickBackend) await shell.useBackend();

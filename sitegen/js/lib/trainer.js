@@ -56,24 +56,24 @@ function unpacked(make) {
   }
 }
 
-/** {xs: [n, h, w, c] float32 in [0, 1], ys: [n, classes] float32} of the first n examples. */
+/**
+ * {xs: [n, h, w, c] float32 in [0, 1], ys: [n, classes] float32} of the first n examples of
+ * a split of a loaded MnistData (normalised by its toUnit, on the GPU).
+ */
 export function splitTensors(data, split, n) {
-  const images = split === 'train' ? data.trainImages : data.testImages;
-  const labels = split === 'train' ? data.trainLabels : data.testLabels;
-  const count = Math.min(n, split === 'train' ? data.numTrain : data.numTest);
+  const count = Math.min(n, data.count(split));
   return unpacked(() => tf.tidy(() => ({
-    xs: uploadBytes(images.subarray(0, count * data.exampleSize)).reshape([count, ...data.shape])
-      .cast('float32').mul(tf.scalar(1 / 255)),
-    ys: tf.tensor2d(labels.subarray(0, count * data.numClasses), [count, data.numClasses], 'float32'),
+    xs: data.toUnit(uploadBytes(data.images(split, 0, count)).reshape([count, ...data.shape])),
+    ys: tf.tensor2d(data.oneHotLabels(split, 0, count), [count, data.numClasses], 'float32'),
   })));
 }
 
 /**
- * model.fit with a Stop flag, examples per second and per-batch / per-epoch hooks.
- * `control.stop = true` ends training after the current batch.
+ * model.fit with a Stop signal, examples per second and per-batch / per-epoch hooks.
+ * Aborting `signal` (an AbortSignal) ends training after the current batch.
  * Returns {examples, seconds, examplesPerSecond, stopped, history}.
  */
-export async function fitModel(model, train, validation, {epochs, batchSize, control, onBatch, onEpoch}) {
+export async function fitModel(model, train, validation, {epochs, batchSize, signal = null, onBatch, onEpoch}) {
   const n = train.xs.shape[0];
   const batchesPerEpoch = Math.ceil(n / batchSize);
   let examples = 0;
@@ -97,17 +97,17 @@ export async function fitModel(model, train, validation, {epochs, batchSize, con
         const seconds = started ? (performance.now() - started) / 1000 : 0;
         const rate = seconds > 0 ? examples / seconds : 0;
         if (onBatch) await onBatch({batch, logs, examplesPerSecond: rate, batchesPerEpoch});
-        if (control.stop) model.stopTraining = true;
+        if (signal?.aborted) model.stopTraining = true;
         // Let the page paint (progress, charts) without waiting on timers.
         if (seen % 4 === 0) await tf.nextFrame();
       },
       onEpochEnd: async (epoch, logs) => {
         if (onEpoch) await onEpoch({epoch, logs});
-        if (control.stop) model.stopTraining = true;
+        if (signal?.aborted) model.stopTraining = true;
       },
     },
   });
   const seconds = started ? (performance.now() - started) / 1000 : 0;
   return {examples, seconds, examplesPerSecond: seconds > 0 ? examples / seconds : 0,
-    stopped: Boolean(control.stop), history: history.history};
+    stopped: Boolean(signal?.aborted), history: history.history};
 }
