@@ -31,7 +31,7 @@ def unavailable_reason(block: DemoBlock, datasets: dict[str, DatasetArtifact],
     for kind, name in block.options.references():
         artifact = datasets.get(name) if kind == "dataset" else models.get(name)
         if artifact is not None and not artifact.available:
-            return artifact.notice or f"The {kind} '{name}' is not available in this build, so this demo is off."
+            return artifact.notice or "This demo is not available in this build of the site."
     return None
 
 

@@ -215,14 +215,15 @@ def test_quantization_shrinks_the_wire_bytes(site, built):
 
 def test_dataset_not_available_gives_notice(tmp_path):
     (tmp_path / "tiny.json").write_text(json.dumps(TINY_CONV))
-    missing = DatasetArtifact(name="bars", available=False, notice="offline and not cached")
-    artifact = build(tmp_path, missing)
+    offline = "The data set “Bars” could not be downloaded when this site was built, so this demo is not available."
+    missing = DatasetArtifact(name="bars", available=False, notice=offline)
+    artifact = build(tmp_path, missing, title="Tiny net")
     assert not artifact.available and artifact.files == {}
-    assert artifact.notice == ("The model 'tiny' is not available because its data set 'bars' is not "
-                               "(offline and not cached).")
-    config = model_config(tmp_path)
+    assert artifact.notice == offline  # one sentence for a reader: no internal names, no nested parentheses
+    config = model_config(tmp_path, title="Tiny net")
     unbuilt = build_models(context(tmp_path, [config]), {})["tiny"]  # data phase gave nothing for it
-    assert not unbuilt.available and "data set 'bars' is not (it was not built)" in unbuilt.notice
+    assert not unbuilt.available
+    assert unbuilt.notice == "The model “Tiny net” could not be built for this site, so this demo is not available."
 
 
 def test_shape_errors_fail_before_tensorflow(tmp_path):

@@ -17,8 +17,7 @@ def build_models(ctx: BuildContext, datasets: dict[str, DatasetArtifact]) -> dic
     artifacts = {}
     with InputHashes(ctx.cache_dir / "input-hashes.json") as hashes:
         for name, config in ctx.config.models.items():
-            dataset = datasets.get(config.dataset) or DatasetArtifact(
-                name=config.dataset, available=False, notice="it was not built")
+            dataset = datasets.get(config.dataset) or DatasetArtifact(name=config.dataset, available=False)
             artifacts[name] = build_model(ctx, config, dataset, store, hashes)
     return artifacts
 

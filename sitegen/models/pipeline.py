@@ -30,10 +30,10 @@ def build_model(ctx: BuildContext, config: ModelConfig, dataset: DatasetArtifact
                 hashes: InputHashes) -> ModelArtifact:
     name = config.name
     if not dataset.available:
-        reason = f" ({dataset.notice})" if dataset.notice else ""
+        # For a reader: the data set's own sentence says why (it could not be downloaded).
         return ModelArtifact(name=name, dataset=config.dataset, available=False,
-                             notice=f"The model '{name}' is not available because its data set "
-                                    f"'{config.dataset}' is not{reason}.")
+                             notice=dataset.notice or f"The model “{config.display_title}” could not be built for "
+                                                      f"this site, so this demo is not available.")
     input_shape = tuple(int(n) for n in dataset.shape)
     kind = model_kind_for(config)
     kind.precheck(input_shape, len(dataset.classes))
