@@ -132,9 +132,10 @@ class InputHashes:
             self.known = {}
         self.changed = False
 
-    def file(self, file: Path) -> str:
+    def file(self, file: Path, *, resolved: bool = False) -> str:
+        """The file's sha256; ``resolved``: ``file`` is already an absolute, resolved path."""
         stat = file.stat()
-        key = str(file.resolve())
+        key = str(file if resolved else file.resolve())
         entry = self.known.get(key)
         if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
             return entry[2]
@@ -149,12 +150,12 @@ class InputHashes:
     def tree(self, path: Path, suffixes: set[str] | None = None) -> dict[str, str]:
         """{relative name: sha256} of a file, or of every file under a folder (optionally
         only those with ``suffixes``, compared in lower case)."""
-        path = Path(path)
+        path = Path(path).resolve()  # once: resolving each of 100,000 files costs seconds
         if path.is_file():
-            return {path.name: self.file(path)}
+            return {path.name: self.file(path, resolved=True)}
         files = sorted(p for p in path.rglob("*")
                        if p.is_file() and (suffixes is None or p.suffix.lower() in suffixes))
-        return {p.relative_to(path).as_posix(): self.file(p) for p in files}
+        return {p.relative_to(path).as_posix(): self.file(p, resolved=True) for p in files}
 
     def save(self) -> None:
         if self.changed:

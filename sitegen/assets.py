@@ -22,6 +22,7 @@ from pathlib import Path
 from .artifacts import ArtifactStore, InputHashes, artifact_key
 from .context import BuildContext, FileSource
 from .errors import SitegenError
+from .fonts import WebFonts
 from .paths import NPM_DIR, JS_DIR, theme_dir, user_cache_dir
 from .tables import browser_tables_json
 
@@ -134,7 +135,7 @@ def fingerprint(name: str, data: bytes) -> str:
     return f"{stem}-{hashlib.sha256(data).hexdigest()[:10]}.{ext}" if dot else f"{name}-{hashlib.sha256(data).hexdigest()[:10]}"
 
 
-def build_assets(ctx: BuildContext) -> Assets:
+def build_assets(ctx: BuildContext, fonts: WebFonts) -> Assets:
     assets = Assets()
     folder, names = bundle(ctx)
     for logical, rel in names.items():
@@ -145,8 +146,10 @@ def build_assets(ctx: BuildContext) -> Assets:
     for alias, logical in STABLE_ALIASES.items():
         target = assets.urls[logical].removeprefix("assets/")
         assets.files[alias] = f"export * from '../assets/{target}';\n".encode()
-    # The accent colour from sitegen.toml, as a stylesheet: the CSP allows no inline styles.
-    theme_css = f":root{{--sg-accent:{ctx.config.theme.accent}}}\n".encode()
+    # The accent colour from sitegen.toml and the web fonts, as a stylesheet: the CSP allows
+    # no inline styles.
+    theme_css = (f":root{{--sg-accent:{ctx.config.theme.accent}}}\n" + fonts.css).encode()
+    assets.files.update(fonts.files)
     assets.files[f"assets/{fingerprint('theme.css', theme_css)}"] = theme_css
     assets.urls["theme.css"] = f"assets/{fingerprint('theme.css', theme_css)}"
     for static in _theme_static_files(ctx):

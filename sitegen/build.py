@@ -23,6 +23,7 @@ from .content import collect_pages
 from .context import BuildContext, FileSource
 from .datasets import DATASETS_CONFIG, build_datasets, datasets_config_file
 from .errors import SitegenError, StrictWarnings
+from .fonts import build_fonts
 from .models import build_models
 from .render import render_site
 
@@ -59,7 +60,7 @@ def build(site: Path, output: Path | None = None, *, strict: bool = False, retra
     models = build_models(ctx, datasets)
 
     # 5. assets, 6. render
-    assets = build_assets(ctx)
+    assets = build_assets(ctx, build_fonts(ctx, site_texts(config, pages, datasets)))
     files: dict[str, FileSource] = {}
     for artifact in [*datasets.values(), *models.values()]:
         files.update(artifact.files)
@@ -73,6 +74,17 @@ def build(site: Path, output: Path | None = None, *, strict: bool = False, retra
     write_output(files, output_dir)
     return BuildResult(output_dir=output_dir, pages=len(pages), files=len(files), warnings=ctx.warnings,
                        seconds=time.perf_counter() - started)
+
+
+def site_texts(config, pages, datasets) -> list[str]:
+    """Every text a reader sees: site and page text, class names (the models' are their data
+    sets'), for the web fonts."""
+    texts = [config.title, config.description, config.theme.footer]
+    for page in pages:
+        texts += [page.meta.title, page.meta.description, page.body]
+    for artifact in datasets.values():
+        texts += artifact.classes
+    return texts
 
 
 def fail_on_warnings(ctx: BuildContext) -> None:

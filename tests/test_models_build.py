@@ -432,3 +432,21 @@ def test_evaluation_counts():
     assert evaluation.confusion_matrix == [[1, 0, 1], [1, 1, 0], [0, 0, 0]]
     assert evaluation.accuracy == 0.5
     assert evaluation.per_class_accuracy == [0.5, 0.5, None]
+
+
+def test_thousands_of_classes_list_top_confusions_instead_of_a_matrix():
+    classes = 13_065
+    labels = np.arange(40) * 300
+    predicted = labels.copy()
+    predicted[:6] = 7  # six mistakes into class 7 ...
+    predicted[6:8] = 9  # ... two into class 9
+    probabilities = np.zeros((40, classes), dtype=np.float32)
+    probabilities[np.arange(40), predicted] = 1
+    evaluation = evaluate_predictions(probabilities, labels, classes)
+    assert evaluation.confusion_matrix is None and evaluation.accuracy == pytest.approx(32 / 40)
+    assert evaluation.top_confusions[:2] == [[0, 7, 1], [300, 7, 1]]
+    assert len(evaluation.top_confusions) == 8 and {t[1] for t in evaluation.top_confusions} == {7, 9}
+    assert evaluation.per_class_accuracy[0] == 0.0 and evaluation.per_class_accuracy[2400] == 1.0
+    assert evaluation.per_class_accuracy[1] is None and len(evaluation.per_class_accuracy) == classes
+    small = evaluate_predictions(probabilities[:, :3][:1], labels[:1], 3)
+    assert small.confusion_matrix is not None and small.top_confusions == []

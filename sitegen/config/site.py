@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import ConfigError
 from .datasets import DatasetConfig
 from .models import ModelConfig
-from .options import Bool, FilePath, LoadContext, Schema, Str, Table, TableOf
+from .options import Bool, FilePath, ListOf, LoadContext, Schema, Str, Table, TableOf
 
 CONFIG_NAME = "sitegen.toml"
 
@@ -21,6 +21,9 @@ class ThemeConfig(Schema):
     dark_mode = Str("auto", doc="'auto' follows the reader's system; 'light' or 'dark' force one.",
                     pattern=r"auto|light|dark")
     footer = Str("", doc="Text shown in the footer of every page (Markdown inline allowed).")
+    fonts = ListOf(FilePath(exists=True, kind="file"), [], doc="Font files (TTF/OTF) for scripts that readers may "
+                                                               "have no font for (runes, CJK): the build ships the "
+                                                               "glyphs that class names and pages use, as woff2.")
 
 
 class SiteConfig(Schema):

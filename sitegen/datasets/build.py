@@ -18,7 +18,7 @@ from pathlib import Path
 from ..artifacts import ArtifactStore, InputHashes, artifact_key
 from ..context import BuildContext, DatasetArtifact
 from ..errors import DataError
-from .format import CLASSES, LABELS, LOADER, MANIFEST, read_manifest, write_built
+from .format import CLASSES, LOADER, MANIFEST, ONE_HOT, read_manifest, write_built
 from .loader import render_loader
 from .progress import progress_task
 from .sources import Source, source_for
@@ -28,7 +28,7 @@ from .split import check_classes, limit, split
 DATA_DIR = "data"
 DATASETS_CONFIG = f"{DATA_DIR}/datasets-config.json"
 #: Bumped when the files a build writes change, so old cache entries are not reused.
-BUILDER_VERSION = 2
+BUILDER_VERSION = 3
 
 
 def build_datasets(ctx: BuildContext) -> dict[str, DatasetArtifact]:
@@ -60,6 +60,11 @@ def build_dataset(ctx: BuildContext, config, store: ArtifactStore, hashes: Input
                  f"{time.perf_counter() - started:.1f} s")
     else:
         ctx.info(f"data: {name}: up to date ({counts['total']:,} examples, cached)")
+    reason = model_builder_refusal(data_manifest)
+    if reason:
+        # A warning (which fails --strict) only where the author meant the data set for the model
+        # builder; otherwise a note.
+        (ctx.warn if config.model_configs else ctx.info)(f"data set '{name}': {reason}")
     return make_artifact(name, config, directory, data_manifest, key)
 
 
@@ -104,7 +109,8 @@ def make_artifact(name: str, config, directory: Path, data_manifest: dict, key: 
     prefix = f"{DATA_DIR}/{name}/"
     for shard in manifest["shards"]:
         files[prefix + shard["path"]] = directory / shard["path"]
-    files[prefix + LABELS] = directory / LABELS
+    labels_file = manifest["labels"]["path"]
+    files[prefix + labels_file] = directory / labels_file
     files[prefix + CLASSES] = directory / CLASSES
     files[prefix + MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     files[prefix + LOADER] = render_loader(manifest)
@@ -119,6 +125,9 @@ def datasets_config_file(config, artifacts: dict[str, DatasetArtifact]) -> bytes
     Paths are relative to ``data/``. ``path`` of the images entry is the first sprite
     shard (what a one-file reader expects); ``paths`` lists every shard in row order and
     ``manifest`` points at the full description (row ranges, split, sha256s).
+
+    A data set the format cannot express (`model_builder_refusal`) gets an entry without
+    ``data``, whose ``unsupported`` says why, so that nothing reads its labels wrongly.
     """
     out = {}
     for name in config.datasets:
@@ -128,6 +137,11 @@ def datasets_config_file(config, artifacts: dict[str, DatasetArtifact]) -> bytes
         manifest = artifact.manifest
         shards = [f"{name}/{shard['path']}" for shard in manifest["shards"]]
         title = manifest["title"] if manifest["title"] not in out else f"{manifest['title']} ({name})"
+        reason = model_builder_refusal(manifest)
+        if reason:
+            out[title] = {"unsupported": reason, "numClasses": manifest["numClasses"],
+                          "manifest": f"{name}/{MANIFEST}", "counts": manifest["counts"]}
+            continue
         out[title] = {
             "data": [
                 {"name": "images", "path": shards[0], "paths": shards, "dataType": "png",
@@ -142,3 +156,19 @@ def datasets_config_file(config, artifacts: dict[str, DatasetArtifact]) -> bytes
             "counts": manifest["counts"],
         }
     return (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def model_builder_refusal(manifest: dict) -> str | None:
+    """Why the deeplearn.js model builder cannot read a built data set, or None when it can.
+
+    It reads labels as one-hot uint8 of ``shape[0]`` classes; a data set of many classes
+    stores class indices instead (format.LABEL_ENCODINGS).
+    """
+    encoding = manifest["labels"].get("encoding", ONE_HOT)
+    if encoding == ONE_HOT:
+        return None
+    classes = manifest["numClasses"]
+    return (f"not offered to the deeplearn.js model builder: it reads labels as one-hot uint8, one byte per class "
+            f"({classes:,} bytes per example here), and this data set of {classes:,} classes stores class indices "
+            f"({encoding}, {manifest['labels']['bytesPerExample']} bytes per example); its MnistData loader "
+            f"(data.js) one-hots them on the GPU")

@@ -7,7 +7,12 @@ site) holding:
   in row-major order; 8-bit grayscale when c = 1, RGB when c = 3 (so a row holds
   h*w*c values). Training examples come first, then test examples, each split in its
   own seeded shuffle order; shard k holds rows ``start .. start+count-1``.
-- ``labels_uint8``: one-hot labels, ``num_classes`` bytes per example, same row order.
+- labels, same row order, in one of the encodings of `LABEL_ENCODINGS` (the manifest's
+  ``labels.encoding`` says which, ``labels.path`` names the file): ``labels_uint8``, one-hot,
+  ``num_classes`` bytes per example (what the codelab and the deeplearn.js model builder
+  read), for up to 256 classes; beyond that class indices, ``labels_index_uint16le``, 2 bytes
+  per example (one-hot would take 13 kB per example for 13,065 classes; the browser's
+  loader one-hots batches on the GPU).
 - ``classes.json``: class names in label order.
 - ``manifest.json``: everything a reader needs to use the above (see `write_built`).
 
@@ -33,6 +38,18 @@ from .png import encode_png
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 LABELS = "labels_uint8"
+ONE_HOT = "one-hot uint8"
+INDEX_UINT8 = "index uint8"
+INDEX_UINT16 = "index uint16le"
+#: encoding -> (file name, bytes per example or None for num_classes, numpy dtype of an index)
+LABEL_ENCODINGS = {
+    ONE_HOT: (LABELS, None, np.uint8),
+    INDEX_UINT8: ("labels_index_uint8", 1, np.dtype("u1")),
+    INDEX_UINT16: ("labels_index_uint16le", 2, np.dtype("<u2")),
+}
+#: Up to this many classes labels stay one-hot (the codelab's and the model builder's format).
+ONE_HOT_MAX_CLASSES = 256
+MAX_CLASSES = 1 << 16
 CLASSES = "classes.json"
 LOADER = "data.js"
 
@@ -80,15 +97,57 @@ def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
     return out
 
 
+def label_encoding_for(num_classes: int) -> str:
+    """One-hot uint8 up to `ONE_HOT_MAX_CLASSES` classes, 2-byte class indices beyond."""
+    return ONE_HOT if num_classes <= ONE_HOT_MAX_CLASSES else INDEX_UINT16
+
+
+def encode_labels(labels: np.ndarray, num_classes: int, encoding: str) -> bytes:
+    """The bytes of the labels file: class indices ``labels`` in ``encoding``."""
+    if encoding == ONE_HOT:
+        return one_hot(labels, num_classes).tobytes()
+    dtype = LABEL_ENCODINGS[encoding][2]
+    if num_classes > np.iinfo(dtype).max + 1:
+        raise ValueError(f"{num_classes} classes do not fit the label encoding {encoding!r}")
+    return labels.astype(dtype).tobytes()
+
+
+def decode_labels(data: bytes, total: int, num_classes: int, encoding: str, where: Path) -> np.ndarray:
+    """Class indices (int64 [total]) from the bytes of a labels file in ``encoding``."""
+    if encoding not in LABEL_ENCODINGS:
+        raise DataError(f"unknown label encoding {encoding!r} in manifest.json (expected one of "
+                        f"{', '.join(map(repr, LABEL_ENCODINGS))}; a newer sitegen wrote it?)", where=where)
+    per_example = LABEL_ENCODINGS[encoding][1] or num_classes
+    if len(data) != total * per_example:
+        raise DataError(f"{len(data)} bytes of labels, expected {total * per_example} ({total} examples, "
+                        f"{encoding})", where=where)
+    if encoding == ONE_HOT:
+        one_hot_labels = np.frombuffer(data, dtype=np.uint8).reshape(total, num_classes)
+        if total and not (one_hot_labels.sum(axis=1) == 1).all():
+            raise DataError("one-hot labels with a row that is not one-hot", where=where)
+        return one_hot_labels.argmax(axis=1).astype(np.int64)
+    labels = np.frombuffer(data, dtype=LABEL_ENCODINGS[encoding][2]).astype(np.int64)
+    if total and labels.max() >= num_classes:
+        raise DataError(f"class index {int(labels.max())} in the labels, but there are {num_classes} classes",
+                        where=where)
+    return labels
+
+
 def write_built(directory: Path, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
                 y_test: np.ndarray, classes: list[str], about: dict,
-                on_shard: Callable[[int], None] | None = None) -> dict:
+                on_shard: Callable[[int], None] | None = None, label_encoding: str | None = None) -> dict:
     """Write sprite shards, labels, classes and manifest into ``directory``; return the manifest.
 
     ``about`` adds descriptive manifest keys (name, title, source, split, canvas, ...).
+    ``label_encoding`` (one of `LABEL_ENCODINGS`) defaults to `label_encoding_for` the class count.
     ``on_shard(rows)`` is called as each shard is encoded (for a progress bar).
     """
     directory.mkdir(parents=True, exist_ok=True)
+    if len(classes) > MAX_CLASSES:
+        raise DataError(f"{len(classes):,} classes; sitegen stores at most {MAX_CLASSES:,} (2-byte class indices)",
+                        where=directory)
+    encoding = label_encoding or label_encoding_for(len(classes))
+    labels_file, per_example, _ = LABEL_ENCODINGS[encoding]
     h, w, c = x_train.shape[1:] if len(x_train) else x_test.shape[1:]
     if h * w > MAX_ROW_PIXELS:
         raise DataError(f"images of {h}x{w} pixels make sprite rows {h * w} pixels wide; browsers decode at most "
@@ -112,8 +171,8 @@ def write_built(directory: Path, x_train: np.ndarray, y_train: np.ndarray, x_tes
     with ThreadPoolExecutor() as pool:
         shards = list(pool.map(encode, range(len(starts))))
 
-    label_bytes = one_hot(labels, len(classes)).tobytes()
-    (directory / LABELS).write_bytes(label_bytes)
+    label_bytes = encode_labels(labels, len(classes), encoding)
+    (directory / labels_file).write_bytes(label_bytes)
     (directory / CLASSES).write_text(json.dumps(classes, ensure_ascii=False), encoding="utf-8")
     n_train, n_test = len(x_train), len(x_test)
     manifest = {
@@ -131,8 +190,8 @@ def write_built(directory: Path, x_train: np.ndarray, y_train: np.ndarray, x_tes
         "sprite": {"width": int(h * w), "channels": int(c), "mode": "L" if c == 1 else "RGB",
                    "rowsPerShard": per_shard},
         "shards": shards,
-        "labels": {"path": LABELS, "encoding": "one-hot uint8", "bytes": len(label_bytes),
-                   "sha256": sha256_hex(label_bytes)},
+        "labels": {"path": labels_file, "encoding": encoding, "bytesPerExample": per_example or len(classes),
+                   "bytes": len(label_bytes), "sha256": sha256_hex(label_bytes)},
         "classesFile": CLASSES,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -152,7 +211,8 @@ def read_manifest(directory: Path) -> dict:
 def read_built(directory: Path, verify: bool = True) -> BuiltData:
     """Decode a built data set (a folder with manifest.json) back into numpy arrays.
 
-    Pixels come from the PNG shards exactly as stored, labels from the one-hot bytes; with
+    Pixels come from the PNG shards exactly as stored, labels from the labels file in its
+    encoding (one-hot or class indices, `LABEL_ENCODINGS`); with
     ``verify`` the sha256 of every file is checked against the manifest first.
     """
     from PIL import Image  # only readers of built data need Pillow
@@ -168,10 +228,10 @@ def read_built(directory: Path, verify: bool = True) -> BuiltData:
         with Image.open(io.BytesIO(data)) as im:
             pixels = np.asarray(im)
         images[shard["start"]:shard["start"] + shard["count"]] = pixels.reshape(shard["count"], h * w * c)
-    label_bytes = _read_checked(directory / manifest["labels"]["path"],
-                                manifest["labels"]["sha256"] if verify else None)
-    one_hot_labels = np.frombuffer(label_bytes, dtype=np.uint8).reshape(total, num_classes)
-    labels = one_hot_labels.argmax(axis=1).astype(np.int64)
+    labels_path = directory / manifest["labels"]["path"]
+    label_bytes = _read_checked(labels_path, manifest["labels"]["sha256"] if verify else None)
+    # Manifests written before label encodings existed are one-hot.
+    labels = decode_labels(label_bytes, total, num_classes, manifest["labels"].get("encoding", ONE_HOT), labels_path)
     images = images.reshape(total, h, w, c)
     n_train = manifest["counts"]["train"]
     return BuiltData(x_train=images[:n_train], y_train=labels[:n_train], x_test=images[n_train:],

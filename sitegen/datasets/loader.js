@@ -5,12 +5,20 @@
 // {xs: Tensor2D [n, h*w*c] in [0, 1], labels: Tensor2D [n, numClasses]};
 // `getTrainData()` / `getTestData(n)` give xs as Tensor4D [n, h, w, c].
 // Pixels stay uint8 (`trainImages`, `testImages`, one example after another) until a
-// batch is made; labels are one-hot uint8 (`trainLabels`, `testLabels`).
+// batch is made. Labels are kept as class indices and made one-hot on the GPU
+// (tf.oneHot) for each batch. The file holds them one-hot (uint8, numClasses bytes per
+// example: `trainLabels`, `testLabels` are those bytes) for up to 256 classes, and as 2-byte
+// class indices beyond (13,065 classes one-hot would be 13 kB per example; `trainLabels`
+// then throws: use the accessors below). manifest.labels.encoding says which.
+// getTrainData() / getTestData() of many classes make [n, numClasses] float32 on the GPU:
+// ask for what fits (4 bytes per class per example).
 //
 // sitegen's widgets read examples by split ('train' or 'test') and index within it:
 // `count(split)`, `image(split, i)` (uint8 h*w*c), `label(split, i)` (class index),
-// `images(split, start, end)` / `oneHotLabels(split, start, end)` (views of a range), and
-// turn pixels into model input with `toUnit(pixels)`, the one uint8 -> [0, 1] mapping.
+// `images(split, start, end)` (a view), `classIndices(split, start, end)` (a view),
+// `oneHotLabels(split, start, end)` (uint8 one-hot of a range: a view, or made for the range
+// when the file holds indices), `oneHotTensor(indices)` (float32 [n, numClasses], on the
+// GPU), and turn pixels into model input with `toUnit(pixels)`, the one uint8 -> [0, 1] mapping.
 
 const MANIFEST = __MANIFEST__;
 const HERE = new URL('./', import.meta.url);
@@ -20,6 +28,8 @@ const TFJS_MODULE = new URL('../../js/tfjs.js', import.meta.url);
 const CHUNK_PIXELS = 1 << 20;
 // value / 255 as float32, the same numbers numpy gives for x.astype('float32') / 255.
 const TO_UNIT = Float32Array.from({length: 256}, (_, v) => v / 255);
+// manifest.labels.encoding -> bytes per example (null: numClasses, one-hot).
+const LABEL_BYTES = {'one-hot uint8': null, 'index uint8': 1, 'index uint16le': 2};
 
 // The one place tf is found: a page's global (codelab style) or the site's bundle.
 async function findTf() {
@@ -50,6 +60,28 @@ async function fetchBytes(file, report) {
   }
   if (offset !== file.bytes) throw new Error(`${url}: ${offset} bytes, manifest.json says ${file.bytes}`);
   return bytes;
+}
+
+// Class indices (Uint8Array up to 256 classes, else Uint16Array) from the labels file.
+function decodeLabels(bytes, encoding, total, numClasses, path) {
+  if (!(encoding in LABEL_BYTES)) throw new Error(`${path}: unknown label encoding ${JSON.stringify(encoding)}`);
+  const perExample = LABEL_BYTES[encoding] ?? numClasses;
+  if (bytes.length !== total * perExample) {
+    throw new Error(`${path}: ${bytes.length} bytes, expected ${total * perExample} (${total} examples, ${encoding})`);
+  }
+  // Uint16 for every 2-byte file, so that a corrupt index is seen rather than truncated.
+  const indices = numClasses <= 256 && perExample !== 2 ? new Uint8Array(total) : new Uint16Array(total);
+  if (encoding === 'one-hot uint8') {
+    for (let i = 0; i < total; i++) indices[i] = bytes.subarray(i * numClasses, (i + 1) * numClasses).indexOf(1);
+  } else if (encoding === 'index uint8') {
+    indices.set(bytes);
+  } else {
+    for (let i = 0; i < total; i++) indices[i] = bytes[2 * i] | (bytes[2 * i + 1] << 8);  // little-endian
+  }
+  for (let i = 0; i < total; i++) {
+    if (indices[i] >= numClasses) throw new Error(`${path}: example ${i} has no class (corrupt labels?)`);
+  }
+  return indices;
 }
 
 async function checkSha256(bytes, file) {
@@ -101,6 +133,9 @@ async function decodeShard(bytes, shard, target, exampleSize, channels) {
 }
 
 export class MnistData {
+  #oneHot = null;  // the labels file's bytes when it is one-hot, else null
+  #indices = null;  // class index of every example, train then test
+
   /** @param {{tf?: object}} options  pass `tf` to use a particular tfjs instance */
   constructor({tf} = {}) {
     this.tf = tf ?? null;
@@ -112,7 +147,8 @@ export class MnistData {
     this.exampleSize = this.shape[0] * this.shape[1] * this.shape[2];
     this.numTrain = MANIFEST.counts.train;
     this.numTest = MANIFEST.counts.test;
-    this.trainImages = this.testImages = this.trainLabels = this.testLabels = null;
+    this.labelEncoding = MANIFEST.labels.encoding ?? 'one-hot uint8';
+    this.trainImages = this.testImages = null;
     this.shuffledTrainIndex = 0;
     this.testIndex = 0;
   }
@@ -141,15 +177,12 @@ export class MnistData {
     }
     const labels = await downloads[files.length - 1];
     if (verify) await checkSha256(labels, MANIFEST.labels);
-    if (labels.length !== MANIFEST.counts.total * this.numClasses) {
-      throw new Error(`${MANIFEST.labels.path}: ${labels.length} bytes, expected ${MANIFEST.counts.total * this.numClasses}`);
-    }
+    this.#indices = decodeLabels(labels, this.labelEncoding, MANIFEST.counts.total, this.numClasses,
+      MANIFEST.labels.path);
+    this.#oneHot = this.labelEncoding === 'one-hot uint8' ? labels : null;
     const trainPixels = this.numTrain * this.exampleSize;
-    const trainLabelBytes = this.numTrain * this.numClasses;
     this.trainImages = images.subarray(0, trainPixels);
     this.testImages = images.subarray(trainPixels);
-    this.trainLabels = labels.subarray(0, trainLabelBytes);
-    this.testLabels = labels.subarray(trainLabelBytes);
     this.trainIndices = this.tf.util.createShuffledIndices(this.numTrain);
     this.shuffledTrainIndex = 0;
     this.testIndex = 0;
@@ -173,16 +206,60 @@ export class MnistData {
     return this.images(split, i, i + 1);
   }
 
-  /** One-hot uint8 labels (numClasses bytes each, a view) of examples start..end-1 of a split. */
-  oneHotLabels(split, start = 0, end = this.count(split)) {
-    const {labels, count} = this.part(split);
+  /** The one-hot label bytes of the training examples (only when the labels file is one-hot). */
+  get trainLabels() {
+    return this.#oneHotPart(0, this.numTrain);
+  }
+
+  /** The one-hot label bytes of the test examples (only when the labels file is one-hot). */
+  get testLabels() {
+    return this.#oneHotPart(this.numTrain, this.numTrain + this.numTest);
+  }
+
+  #oneHotPart(start, end) {
+    if (!this.#indices) return null;
+    if (!this.#oneHot) {
+      throw new Error(`MnistData: the ${this.numClasses} classes of "${this.name}" are stored as class indices ` +
+        `(${this.labelEncoding}), not one-hot: use label(split, i), classIndices(split, start, end), ` +
+        `oneHotLabels(split, start, end) or a batch`);
+    }
+    return this.#oneHot.subarray(start * this.numClasses, end * this.numClasses);
+  }
+
+  /** Class indices (Uint8Array, or Uint16Array above 256 classes; a view) of examples start..end-1 of a split. */
+  classIndices(split, start = 0, end = this.count(split)) {
+    const {count} = this.part(split);
     checkRange(split, start, end, count);
-    return labels.subarray(start * this.numClasses, end * this.numClasses);
+    const offset = split === 'train' ? 0 : this.numTrain;
+    return this.#indices.subarray(offset + start, offset + end);
+  }
+
+  /**
+   * One-hot uint8 labels (numClasses bytes each) of examples start..end-1 of a split: a view
+   * of the file's bytes when it is one-hot, else made for this range (numClasses bytes per
+   * example: for a whole split of many classes use batches or oneHotTensor instead).
+   */
+  oneHotLabels(split, start = 0, end = this.count(split)) {
+    const indices = this.classIndices(split, start, end);
+    if (this.#oneHot) {
+      const offset = (split === 'train' ? 0 : this.numTrain) + start;
+      return this.#oneHot.subarray(offset * this.numClasses, (offset + indices.length) * this.numClasses);
+    }
+    const out = new Uint8Array(indices.length * this.numClasses);
+    indices.forEach((k, i) => { out[i * this.numClasses + k] = 1; });
+    return out;
   }
 
   /** The class index of example i of a split (an index into classNames). */
   label(split, i) {
-    return this.oneHotLabels(split, i, i + 1).indexOf(1);
+    return this.classIndices(split, i, i + 1)[0];
+  }
+
+  /** Float32 one-hot Tensor2D [n, numClasses] of class indices (any array of n), made on the GPU. */
+  oneHotTensor(indices) {
+    const tf = this.tf;
+    return tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(indices), 'int32'), this.numClasses),
+      'float32'));
   }
 
   /**
@@ -202,7 +279,7 @@ export class MnistData {
 
   /** A random batch of training examples: {xs: [n, h*w*c], labels: [n, numClasses]}. */
   nextTrainBatch(batchSize) {
-    return this.makeBatch(batchSize, this.trainImages, this.trainLabels, () => {
+    return this.makeBatch(batchSize, 'train', () => {
       this.shuffledTrainIndex = (this.shuffledTrainIndex + 1) % this.trainIndices.length;
       return this.trainIndices[this.shuffledTrainIndex];
     });
@@ -210,7 +287,7 @@ export class MnistData {
 
   /** The next batch of test examples, in order (wrapping around). */
   nextTestBatch(batchSize) {
-    return this.makeBatch(batchSize, this.testImages, this.testLabels, () => {
+    return this.makeBatch(batchSize, 'test', () => {
       this.testIndex = (this.testIndex + 1) % this.numTest;
       return this.testIndex;
     });
@@ -218,42 +295,36 @@ export class MnistData {
 
   /** All training examples: {xs: Tensor4D [numTrain, h, w, c], labels: Tensor2D}. */
   getTrainData() {
-    return this.wholeSplit(this.trainImages, this.trainLabels, this.numTrain);
+    return this.wholeSplit('train', this.numTrain);
   }
 
   /** The first `numExamples` test examples (all when omitted). */
   getTestData(numExamples) {
     const n = numExamples == null ? this.numTest : Math.min(numExamples, this.numTest);
-    return this.wholeSplit(this.testImages, this.testLabels, n);
+    return this.wholeSplit('test', n);
   }
 
-  makeBatch(batchSize, images, labels, nextIndex) {
-    this.checkLoaded();
+  makeBatch(batchSize, split, nextIndex) {
+    const {images} = this.part(split);
+    const classes = this.classIndices(split);
     const size = this.exampleSize;
-    const classes = this.numClasses;
     const xs = new Float32Array(batchSize * size);
-    const ys = new Uint8Array(batchSize * classes);
+    const ys = new Int32Array(batchSize);
     for (let i = 0; i < batchSize; i++) {
       const index = nextIndex();
       this.toUnit(images.subarray(index * size, (index + 1) * size), xs, i * size);
-      ys.set(labels.subarray(index * classes, (index + 1) * classes), i * classes);
+      ys[i] = classes[index];
     }
     const tf = this.tf;
-    return tf.tidy(() => ({
-      xs: tf.tensor2d(xs, [batchSize, size]),
-      labels: tf.tensor2d(ys, [batchSize, classes], 'float32'),
-    }));
+    return tf.tidy(() => ({xs: tf.tensor2d(xs, [batchSize, size]), labels: this.oneHotTensor(ys)}));
   }
 
-  wholeSplit(images, labels, n) {
-    this.checkLoaded();
+  wholeSplit(split, n) {
+    const {images} = this.part(split);
     const [h, w, c] = this.shape;
     const xs = this.toUnit(images.subarray(0, n * this.exampleSize));
     const tf = this.tf;
-    return tf.tidy(() => ({
-      xs: tf.tensor4d(xs, [n, h, w, c]),
-      labels: tf.tensor2d(labels.subarray(0, n * this.numClasses), [n, this.numClasses], 'float32'),
-    }));
+    return tf.tidy(() => ({xs: tf.tensor4d(xs, [n, h, w, c]), labels: this.oneHotTensor(this.classIndices(split, 0, n))}));
   }
 
   checkLoaded() {
@@ -262,8 +333,8 @@ export class MnistData {
 
   part(split) {
     this.checkLoaded();
-    if (split === 'train') return {images: this.trainImages, labels: this.trainLabels, count: this.numTrain};
-    if (split === 'test') return {images: this.testImages, labels: this.testLabels, count: this.numTest};
+    if (split === 'train') return {images: this.trainImages, count: this.numTrain};
+    if (split === 'test') return {images: this.testImages, count: this.numTest};
     throw new Error(`MnistData: unknown split ${JSON.stringify(split)} (expected 'train' or 'test')`);
   }
 }

@@ -54,10 +54,11 @@ def source_classes() -> dict[type, type[Source]]:
     from ...config import datasets as schemas
     from .idx import IdxSource
     from .image_folder import ImageFolderSource
+    from .ndjson import NdjsonSource
     from .npy import NpySource
     from .sample import SampleSource
     from .url import UrlSource
 
     return {schemas.IdxOptions: IdxSource, schemas.NpyOptions: NpySource,
             schemas.ImageFolderOptions: ImageFolderSource, schemas.UrlOptions: UrlSource,
-            schemas.SampleOptions: SampleSource}
+            schemas.SampleOptions: SampleSource, schemas.NdjsonOptions: NdjsonSource}

@@ -39,10 +39,31 @@ def list_images(options, folder: Path) -> list[tuple[Path, str]]:
                                 f"is the class)", where=path)
             found.append((path, unicodedata.normalize("NFC", match.group(1))))
     if not found:
-        raise DataError("no PNG or JPEG images in this folder" + (" (by = 'folder' expects one sub-folder per "
-                                                                  "class)" if options.by == "folder" else ""),
-                        where=folder)
+        hint = ""
+        if options.by == "folder":
+            hint = " (by = 'folder' expects one sub-folder per class)"
+        elif any(p.is_dir() and not p.name.startswith(".") for p in folder.iterdir()):
+            hint = " (it has sub-folders: set by = \"folder\" to label images by the sub-folder they are in)"
+        raise DataError("no PNG or JPEG images in this folder" + hint, where=folder)
     return found
+
+
+def labelling_doubts(options, found: list[tuple[Path, str]]) -> list[str]:
+    """Signs that file names were read as classes by mistake (by = "filename" only), e.g. the
+    pattern taking ``001`` from ``人_001.png`` as the class: every class a number, or one
+    example per class."""
+    if options.by != "filename" or len(found) < 2:
+        return []
+    counts: dict[str, int] = {}
+    for _, label in found:
+        counts[label] = counts.get(label, 0) + 1
+    doubts = []
+    if all(label.isdigit() for label in counts):
+        doubts.append(f"every one of the {len(counts):,} classes read from file names by the pattern "
+                      f"{options.pattern!r} is a number (e.g. '{found[0][1]}' from {found[0][0].name})")
+    if len(counts) == len(found):
+        doubts.append(f"each of the {len(found):,} images is a class of its own (one example per class)")
+    return doubts
 
 
 def load_image(options, path: Path, size: tuple[int, int] | None) -> np.ndarray:
@@ -74,8 +95,9 @@ def load_image(options, path: Path, size: tuple[int, int] | None) -> np.ndarray:
     return array[..., np.newaxis] if array.ndim == 2 else array
 
 
-def read_image_folder(options, dataset, folder: Path, advance=lambda n=1: None) -> Examples:
-    found = list_images(options, folder)
+def read_image_folder(options, dataset, folder: Path, advance=lambda n=1: None,
+                      found: list[tuple[Path, str]] | None = None) -> Examples:
+    found = found if found is not None else list_images(options, folder)
     size = tuple(dataset.shape[:2]) if dataset.shape else None
     images = []
     for path, _ in found:
@@ -104,5 +126,8 @@ class ImageFolderSource(Source):
     def read(self, ctx, files):
         folder = files["path"]
         found = list_images(self.options, folder)
+        for doubt in labelling_doubts(self.options, found):
+            ctx.warn(f"data set '{self.dataset.name}': {doubt}; if the class is in the folder name, set "
+                     f"by = \"folder\", else check the pattern (its first group is the class)")
         with progress_task(ctx, f"reading {len(found):,} images", len(found)) as advance:
-            return read_image_folder(self.options, self.dataset, folder, advance)
+            return read_image_folder(self.options, self.dataset, folder, advance, found)

@@ -1,34 +1,45 @@
 """``source = "url"``: files of another source kind, downloaded, cached per user by sha256,
-pinned in sitegen.lock.
+pinned in sitegen.lock; of an archive only the members used, of an ``.npy`` only the rows kept.
 
-A download lives in ``<user cache>/sitegen/downloads/<sha256>/<file name>``. Its hash comes
-from sitegen.toml (``sha256``) or, when none is declared, is recorded in ``sitegen.lock``
-(next to sitegen.toml) on the first download; any later download that differs fails.
+What a url source reads comes in `Part`s: a whole download, a member of an archive (the
+file options name it by its path inside the archive), or the first rows of an ``.npy`` file
+(with ``max_per_class`` / ``max_examples``). Each part lives in the download cache as
+``<user cache>/sitegen/downloads/<sha256>/<file name>``; its hash comes from sitegen.toml
+(``sha256``, which pins a whole file) or from ``sitegen.lock`` (next to sitegen.toml),
+where the first fetch records it; any later fetch that differs fails.
+
+When the server supports Range requests, a zip member costs the archive's directory plus
+the member, and ``.npy`` rows cost the header plus the rows (sources/remote.py). When it
+does not, the whole file is downloaded once into the cache, the build log says so, and the
+parts are cut from it there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
 import urllib.error
 import urllib.request
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Iterator
 
 from ... import paths
-from ...config.datasets import download_name
+from ...config.datasets import download_name, is_archive
 from ...errors import DataError
 from ..progress import progress_task
 from . import Source
+from .remote import (CHUNK, TIMEOUT_S, RangeIgnored, Transfer, Unavailable, fetch_npy_header, npy_first_rows_header,
+                     npy_header_length, npy_layout, open_local_archive, open_remote_zip, reading_errors,
+                     stream_range)
+
+__all__ = ["Unavailable", "UrlSource", "LockFile", "Part", "downloads_dir"]
 
 LOCK_NAME = "sitegen.lock"
-TIMEOUT_S = 30
-
-
-class Unavailable(Exception):
-    """The data cannot be had right now (offline and not cached); not the author's mistake."""
 
 
 def downloads_dir() -> Path:
@@ -37,8 +48,38 @@ def downloads_dir() -> Path:
     return Path(explicit) if explicit else paths.user_cache_dir() / "downloads"
 
 
+@dataclass(frozen=True)
+class Part:
+    """One file a url source reads: a whole download, an archive ``member``, or the first
+    ``rows`` rows of an .npy file."""
+
+    url: str
+    member: str | None = None
+    rows: int | None = None
+
+    @property
+    def key(self) -> str:
+        """Its name in the data set's cache key (a whole download: its url, as before parts)."""
+        return self.url + (f"#{self.member}" if self.member else f"#rows={self.rows}" if self.rows else "")
+
+    @property
+    def name(self) -> str:
+        """The file name it is saved under."""
+        return PurePosixPath(self.member).name if self.member else download_name(self.url)
+
+    @property
+    def whole(self) -> "Part":
+        return Part(self.url)
+
+    def __str__(self) -> str:
+        if self.member:
+            return f"{self.member} of {self.url}"
+        return f"the first {self.rows:,} rows of {self.url}" if self.rows else self.url
+
+
 class LockFile:
-    """``sitegen.lock``: {"downloads": {url: {"sha256": ..., "bytes": ...}}}."""
+    """``sitegen.lock``: {"downloads": {url: {"sha256", "bytes", "members": {path: {"sha256", "bytes"}},
+    "rows": {"<count>": {"sha256", "bytes"}}}}}: a whole file's hash, its members', its first rows'."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -49,121 +90,344 @@ class LockFile:
                 from None
         self.data.setdefault("downloads", {})
 
-    def sha256(self, url: str) -> str | None:
-        entry = self.data["downloads"].get(url)
-        return entry["sha256"] if entry else None
+    def _entry(self, part: Part, create: bool = False) -> dict | None:
+        entry = self.data["downloads"].get(part.url)
+        if entry is None:
+            if not create:
+                return None
+            entry = self.data["downloads"][part.url] = {}
+        if part.member is None and part.rows is None:
+            return entry
+        group, name = ("members", part.member) if part.member else ("rows", str(part.rows))
+        if create:
+            return entry.setdefault(group, {}).setdefault(name, {})
+        return entry.get(group, {}).get(name)
 
-    def record(self, url: str, sha256: str, size: int) -> None:
-        self.data["downloads"][url] = {"sha256": sha256, "bytes": size}
+    def sha256(self, part: Part) -> str | None:
+        entry = self._entry(part)
+        return entry.get("sha256") if entry else None
+
+    def record(self, part: Part, sha256: str, size: int) -> None:
+        self._entry(part, create=True).update({"sha256": sha256, "bytes": size})
         self.path.write_text(json.dumps(self.data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def expected_hashes(options, lock: LockFile) -> list[str | None]:
-    """The sha256 each url must have, from sitegen.toml or sitegen.lock (None: not yet known)."""
-    declared = options.sha256 or [None] * len(options.url)
-    hashes = []
-    for url, sha256 in zip(options.url, declared):
-        known = sha256 or lock.sha256(url)
-        hashes.append(known.lower() if known else None)
-    return hashes
+def cached(part: Part, sha256: str | None, verify: bool = True) -> Path | None:
+    """The part in the download cache, when it is there (and, with ``verify``, undamaged)."""
+    if not sha256:
+        return None
+    path = downloads_dir() / sha256 / part.name
+    if not path.is_file():
+        return None
+    if verify:
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            while chunk := f.read(CHUNK):
+                digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            return None  # damaged in the cache: fetch again
+    return path
 
 
-def cached_download(url: str, sha256: str) -> Path | None:
-    path = downloads_dir() / sha256 / download_name(url)
-    return path if path.is_file() else None
+class Fetcher:
+    """Brings a url source's parts into the download cache, checking and recording hashes."""
 
+    def __init__(self, ctx, options, lock: LockFile):
+        self.ctx = ctx
+        self.options = options
+        self.lock = lock
+        self.transfer = Transfer()
+        self.declared = dict(zip(options.url, options.sha256 or [None] * len(options.url)))
+        self.local: dict[Part, Path] = {}
 
-def download(ctx, url: str, config_file: Path, lock: LockFile, declared: str | None) -> Path:
-    """Fetch ``url`` into the user cache, check or record its hash, return the file."""
-    cache = downloads_dir()
-    cache.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(dir=cache, delete=False, suffix=".part") as part:
+    def expected(self, part: Part) -> str | None:
+        """The sha256 the part must have: declared (whole files), locked, or None: not known yet."""
+        known = (self.declared.get(part.url) if part == part.whole else None) or self.lock.sha256(part)
+        return known.lower() if known else None
+
+    def get(self, part: Part) -> Path:
+        """The part's file, from the cache or fetched."""
+        if part not in self.local:
+            path = cached(part, self.expected(part))
+            if path is None:
+                if part.member:
+                    self.fetch_members(part.url, [p.member for p in self.pending if p.url == part.url and p.member])
+                    path = self.local[part]
+                elif part.rows:
+                    path = self.fetch_rows(part)
+                else:
+                    path = self.download(part)
+            self.local[part] = path
+        return self.local[part]
+
+    def get_all(self, parts: list[Part]) -> dict[Part, Path]:
+        self.pending = parts
+        return {part: self.get(part) for part in parts}
+
+    # --- storing -------------------------------------------------------------------------
+
+    def store(self, part: Part, chunks: Iterable[bytes], total: int | None, what: str) -> Path:
+        """Write ``chunks`` into the cache as ``part``: check the hash it must have, or record it."""
+        cache = downloads_dir()
+        cache.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        with tempfile.NamedTemporaryFile(dir=cache, delete=False, suffix=".part") as out:
+            try:
+                with progress_task(self.ctx, what, total, in_bytes=True) as advance:
+                    for chunk in chunks:
+                        out.write(chunk)
+                        digest.update(chunk)
+                        size += len(chunk)
+                        advance(len(chunk))
+            except BaseException:
+                out.close()
+                os.unlink(out.name)
+                raise
+        sha256 = digest.hexdigest()
+        expected = self.expected(part)
+        if expected and sha256 != expected:
+            os.unlink(out.name)
+            declared = part == part.whole and self.declared.get(part.url)
+            origin = self.ctx.config.file if declared else self.lock.path
+            raise DataError(f"download of {part} has sha256 {sha256}, expected {expected}", where=origin)
+        target = cache / sha256 / part.name
+        target.parent.mkdir(exist_ok=True)
+        shutil.move(out.name, target)
+        if not expected:
+            self.lock.record(part, sha256, size)
+            self.ctx.info(f"  recorded sha256 of {part.member or part.name}"
+                          f"{f' (first {part.rows:,} rows)' if part.rows else ''} in {self.lock.path.name}")
+        self.local[part] = target
+        return target
+
+    # --- whole files ---------------------------------------------------------------------
+
+    def download(self, part: Part) -> Path:
+        """Fetch a whole file (no Range)."""
+        url = part.url
         try:
             request = urllib.request.Request(url, headers={"User-Agent": "sitegen"})
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-                total = int(response.headers.get("Content-Length") or 0) or None
-                with progress_task(ctx, f"downloading {url}", total, in_bytes=True) as advance:
-                    while chunk := response.read(1 << 20):
-                        part.write(chunk)
-                        digest.update(chunk)
-                        advance(len(chunk))
+            response = urllib.request.urlopen(request, timeout=TIMEOUT_S)
         except (urllib.error.URLError, OSError, TimeoutError) as e:
-            part.close()
-            os.unlink(part.name)
-            reason = getattr(e, "reason", e)
-            raise Unavailable(f"could not download {url} ({reason}) and it is not in the download cache "
-                              f"({cache})") from None
-    sha256 = digest.hexdigest()
-    locked = lock.sha256(url)
-    if (declared or locked) and sha256 != (declared or locked).lower():
-        os.unlink(part.name)
-        origin = config_file if declared else lock.path
-        raise DataError(f"download of {url} has sha256 {sha256}, expected {(declared or locked).lower()}",
-                        where=origin)
-    target = cache / sha256 / download_name(url)
-    target.parent.mkdir(exist_ok=True)
-    shutil.move(part.name, target)
-    if not declared and not locked:
-        lock.record(url, sha256, target.stat().st_size)
-        ctx.info(f"  recorded sha256 of {download_name(url)} in {lock.path.name}")
-    return target
+            raise Unavailable(f"could not download {url} ({getattr(e, 'reason', e)}) and it is not in the "
+                              f"download cache ({downloads_dir()})") from None
+        length = response.headers.get("Content-Length")
+        return self.save_whole(part, iter(lambda: response.read(CHUNK), b""), int(length) if length else None,
+                               response.close)
+
+    def save_whole(self, part: Part, chunks: Iterator[bytes], total: int | None, close) -> Path:
+        def counted():
+            try:
+                for chunk in chunks:
+                    self.transfer.fetched += len(chunk)
+                    yield chunk
+            except (OSError, TimeoutError, *reading_errors()) as e:
+                raise Unavailable(f"could not download {part.url} ({e}) and it is not in the download cache "
+                                  f"({downloads_dir()})") from None
+            finally:
+                close()
+        path = self.store(part.whole, counted(), total, f"downloading {part.url}")
+        self.transfer.full += path.stat().st_size
+        return path
+
+    def whole_on_disk(self, url: str) -> Path | None:
+        return self.local.get(Part(url)) or cached(Part(url), self.expected(Part(url)))
+
+    def ignored_range(self, url: str, ignored: RangeIgnored) -> Path:
+        """The server sent the whole file to a Range request: keep it (said in the log)."""
+        size = f" ({ignored.total / 1e6:,.1f} MB)" if ignored.total else ""
+        self.ctx.info(f"  {url}: the server ignores Range requests, so the whole file{size} is downloaded once "
+                      f"into the download cache")
+        return self.save_whole(Part(url), ignored.chunks, ignored.total, ignored.close)
+
+    # --- archive members -----------------------------------------------------------------
+
+    def fetch_members(self, url: str, members: list[str]) -> None:
+        """Bring every named member of the archive at ``url`` into the cache: by Range requests
+        for a zip whose server allows them, else from the whole archive, downloaded once."""
+        members = [m for m in dict.fromkeys(members) if cached(Part(url, m), self.expected(Part(url, m))) is None]
+        local = self.whole_on_disk(url)
+        if local is None and download_name(url).lower().endswith(".zip") and not self.declared.get(url):
+            try:
+                archive = open_remote_zip(url, self.transfer)
+            except RangeIgnored as ignored:
+                local = self.ignored_range(url, ignored)
+            else:
+                try:
+                    self.copy_members(archive, members)
+                except reading_errors() as e:
+                    raise Unavailable(f"could not download {url} ({e}) and it is not in the download cache "
+                                      f"({downloads_dir()})") from None
+                finally:
+                    archive.close()
+                return
+        if local is None:
+            local = self.download(Part(url))
+        archive = open_local_archive(local, url)
+        try:
+            self.copy_members(archive, members)
+        finally:
+            archive.close()
+
+    def copy_members(self, archive, members: list[str]) -> None:
+        archive.check(members)
+        for member in members:
+            self.store(Part(archive.url, member), archive.read_member(member), None,
+                       f"reading {member} from {download_name(archive.url)}")
+
+    # --- .npy rows -----------------------------------------------------------------------
+
+    def fetch_rows(self, part: Part) -> Path:
+        """The first ``part.rows`` rows of an .npy: its header and those rows by Range requests,
+        else cut from the whole file (downloaded once when the server ignores Range)."""
+        local = self.whole_on_disk(part.url)
+        if local is None:
+            try:
+                layout, head, total = fetch_npy_header(part.url, self.transfer)
+            except RangeIgnored as ignored:
+                local = self.ignored_range(part.url, ignored)
+            else:
+                header = layout and layout.rows > part.rows and npy_first_rows_header(layout, part.rows)
+                if not header:  # all rows are kept, or they cannot be cut by bytes: the whole file
+                    return self.alias_whole(part, self.download(part.whole))
+                self.transfer.full += total or 0
+                end = layout.offset + part.rows * layout.row_bytes  # exclusive
+                first = head[layout.offset:end]  # rows that came with the header
+                rest = (stream_range(part.url, len(head), end - 1, self.transfer) if end > len(head) else ())
+                return self.store(part, _chain([header, first], rest), end, f"fetching {part}")
+        return self.cut_rows(part, local)
+
+    def cut_rows(self, part: Part, whole: Path) -> Path:
+        """The first rows of a local .npy, byte for byte what Range requests give."""
+        with open(whole, "rb") as f:
+            head = f.read(4096)
+            length = npy_header_length(head, str(whole))
+            f.seek(0)
+            layout = npy_layout(f.read(length), str(whole))
+            header = layout and layout.rows > part.rows and npy_first_rows_header(layout, part.rows)
+            if not header:
+                return self.alias_whole(part, whole)
+            f.seek(layout.offset)
+            remaining = part.rows * layout.row_bytes
+
+            def chunks():
+                nonlocal remaining
+                yield header
+                while remaining:
+                    chunk = f.read(min(CHUNK, remaining))
+                    if not chunk:
+                        raise DataError(f"truncated .npy file (fewer than {part.rows:,} rows)", where=whole)
+                    remaining -= len(chunk)
+                    yield chunk
+            return self.store(part, chunks(), None, f"cutting {part}")
+
+    def alias_whole(self, part: Part, whole: Path) -> Path:
+        """When the rows kept are all the rows: the part is the whole file."""
+        return self.store(part, _file_chunks(whole), whole.stat().st_size, f"reading {whole.name}")
 
 
-def fetch_all(ctx, options, config_file: Path, lock: LockFile) -> dict[str, Path]:
-    """Local files for every url, downloading what the cache lacks: {file name: path}."""
-    declared = options.sha256 or [None] * len(options.url)
-    files = {}
-    for url, want, known in zip(options.url, declared, expected_hashes(options, lock)):
-        path = cached_download(url, known) if known else None
-        if path is not None and hashlib.sha256(path.read_bytes()).hexdigest() != known:
-            path = None  # damaged in the cache: fetch again
-        files[download_name(url)] = path or download(ctx, url, config_file, lock, want)
-    return files
+def _chain(*iterables):
+    for iterable in iterables:
+        yield from iterable
 
 
-def npy_folder(fetched: dict[str, Path]) -> Path:
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            yield chunk
+
+
+def npy_folder(files: list[Path]) -> Path:
     """One folder of ``<class>.npy`` links to downloads that each live in a folder of their own."""
-    key = hashlib.sha256("\n".join(sorted(str(p) for p in fetched.values())).encode()).hexdigest()[:16]
+    key = hashlib.sha256("\n".join(sorted(str(p) for p in files)).encode()).hexdigest()[:16]
     folder = downloads_dir() / "sets" / key
     folder.mkdir(parents=True, exist_ok=True)
-    for path in fetched.values():
+    for path in files:
         link = folder / path.name
         if not link.exists():
             link.symlink_to(path)
     return folder
 
 
+def human_bytes(size: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size} bytes"
+
+
 class UrlSource(Source):
-    """Downloads the files of its format's source kind, then lets that kind read them."""
+    """Fetches the parts its format's source kind reads, then lets that kind read them."""
 
     def __init__(self, dataset, options):
         super().__init__(dataset, options)
         from . import source_for
 
-        #: the source kind of the downloads; its file options name downloaded files
+        #: the source kind of the downloads; its file options name downloaded files or archive members
         self.format_source = source_for(dataset, options.variant)
-        self.fetched: dict[str, Path] | None = None
+        self.fetched: dict[Part, Path] | None = None
 
     def lock(self, ctx) -> LockFile:
         return LockFile(ctx.config.site_dir / LOCK_NAME)
 
+    def rows_kept(self) -> int | None:
+        """How many rows of each .npy file are read: the first ``max_per_class``, or with only
+        ``max_examples`` an equal share of it per file (then subsampled as usual)."""
+        if self.options.format != "npy":
+            return None
+        limits = [self.dataset.max_per_class]
+        if self.dataset.max_examples is not None:
+            limits.append(math.ceil(self.dataset.max_examples / len(self.options.url)))
+        limits = [n for n in limits if n is not None]
+        return min(limits) if limits else None
+
+    def parts(self) -> list[Part]:
+        members = self.options.members
+        rows = self.rows_kept()
+        declared = dict(zip(self.options.url, self.options.sha256 or [None] * len(self.options.url)))
+        parts = []
+        for url in self.options.url:
+            name = download_name(url)
+            if is_archive(name) and members:
+                parts += [Part(url, member) for member in members]
+            elif rows and name.lower().endswith(".npy") and not declared[url]:
+                parts.append(Part(url, rows=rows))
+            else:
+                parts.append(Part(url))
+        return parts
+
+    def fetch(self, ctx) -> dict[Part, Path]:
+        fetcher = Fetcher(ctx, self.options, self.lock(ctx))
+        fetched = fetcher.get_all(self.parts())
+        moved = fetcher.transfer
+        if moved.fetched:
+            how = "with Range requests" if moved.ranged else "in whole files"
+            share = f" of {human_bytes(moved.full)} ({moved.fetched / moved.full:.1%})" if moved.full else ""
+            ctx.info(f"  {self.dataset.name}: fetched {human_bytes(moved.fetched)}{share} {how}")
+        self.transfer = moved
+        return fetched
+
     def inputs(self, ctx, hashes):
-        """The sha256 of every url: declared or locked; on a first build, known once downloaded."""
+        """The sha256 of every part: declared or locked; on a first build, known once fetched."""
         lock = self.lock(ctx)
-        if None in expected_hashes(self.options, lock):
-            self.fetched = fetch_all(ctx, self.options, ctx.config.file, lock)
-        return dict(zip(self.options.url, expected_hashes(self.options, lock)))
+        parts = self.parts()
+        probe = Fetcher(ctx, self.options, lock)
+        if any(probe.expected(part) is None for part in parts):
+            self.fetched = self.fetch(ctx)
+            probe = Fetcher(ctx, self.options, self.lock(ctx))
+        return {part.key: probe.expected(part) for part in parts}
 
     def files(self, ctx):
-        """Download what the cache lacks, then map the format's file options onto the downloads."""
-        fetched = self.fetched or fetch_all(ctx, self.options, ctx.config.file, self.lock(ctx))
+        """Fetch what the cache lacks, then map the format's file options onto the parts."""
+        fetched = self.fetched or self.fetch(ctx)
+        by_name = {part.member or download_name(part.url): path for part, path in fetched.items()}
         named = self.format_source.options.file_options()
         if named:
-            return {key: fetched[name] for key, name in named.items()}
+            return {key: by_name[str(name)] for key, name in named.items()}
         if self.options.format == "npz":
             return {"path": next(iter(fetched.values()))}
-        return {"path": npy_folder(fetched)}
+        return {"path": npy_folder(list(fetched.values()))}
 
     def read(self, ctx, files):
         return self.format_source.read(ctx, files)

@@ -56,16 +56,41 @@ function unpacked(make) {
   }
 }
 
+// Labels of a whole split go to the GPU as class indices; one-hot is made there, for the
+// split when it is small, else per batch by the sparse loss (13,065 classes one-hot are 52 kB
+// of float32 per example: 2.9 GB for 55,000 examples).
+const ONE_HOT_MAX_CLASSES = 256;
+const ONE_HOT_MAX_VALUES = 1 << 24;  // 64 MiB of float32 for the one-hot labels of a split
+
+/** The loss that fits the labels of n examples of `data`: categorical (one-hot) or sparse (class indices). */
+export function lossFor(data, n) {
+  const oneHot = data.numClasses <= ONE_HOT_MAX_CLASSES && n * data.numClasses <= ONE_HOT_MAX_VALUES;
+  return oneHot ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy';
+}
+
 /**
- * {xs: [n, h, w, c] float32 in [0, 1], ys: [n, classes] float32} of the first n examples of
- * a split of a loaded MnistData (normalised by its toUnit, on the GPU).
+ * {xs: [n, h, w, c] float32 in [0, 1], ys, loss} of the first n examples of a split of a
+ * loaded MnistData (normalised by its toUnit, on the GPU). `loss` (default: lossFor) says
+ * what ys is: 'categoricalCrossentropy', one-hot [n, classes] float32 made on the GPU, or
+ * 'sparseCategoricalCrossentropy', class indices [n, 1] float32 (what tfjs' sparse loss
+ * and accuracy take; they one-hot each batch on the GPU).
  */
-export function splitTensors(data, split, n) {
+export function splitTensors(data, split, n, loss = null) {
   const count = Math.min(n, data.count(split));
+  const kind = loss ?? lossFor(data, count);
+  const classes = Int32Array.from(data.classIndices(split, 0, count));
   return unpacked(() => tf.tidy(() => ({
     xs: data.toUnit(uploadBytes(data.images(split, 0, count)).reshape([count, ...data.shape])),
-    ys: tf.tensor2d(data.oneHotLabels(split, 0, count), [count, data.numClasses], 'float32'),
+    ys: kind === 'sparseCategoricalCrossentropy'
+      ? tf.tensor2d(classes, [count, 1], 'float32')
+      : tf.cast(tf.oneHot(tf.tensor1d(classes, 'int32'), data.numClasses), 'float32'),
+    loss: kind,
   })));
+}
+
+/** Class indices (int32 [n]) of labels as splitTensors makes them (one-hot or [n, 1] indices). */
+export function classesOf(ys) {
+  return tf.tidy(() => (ys.shape[1] === 1 ? tf.cast(ys.reshape([-1]), 'int32') : ys.argMax(-1)));
 }
 
 /**

@@ -5,7 +5,7 @@
 // disposed in one `finally`, whether the run ends, is stopped or fails.
 import * as tf from '@tensorflow/tfjs';
 import {makeOptimizer} from './layers.js';
-import {fitModel, splitTensors} from './trainer.js';
+import {fitModel, lossFor, splitTensors} from './trainer.js';
 
 export class TrainingSession {
   #controller = null;
@@ -42,15 +42,17 @@ export class TrainingSession {
     try {
       model = await plan.makeModel();
       optimizer = makeOptimizer(plan.optimizer, plan.learningRate);
-      model.compile({optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy']});
-      trainSet = splitTensors(plan.data, 'train', plan.trainSize);
-      testSet = plan.testSize ? splitTensors(plan.data, 'test', plan.testSize) : null;
+      // Labels stay class indices on the GPU where one-hot would not fit (many classes).
+      const loss = lossFor(plan.data, Math.max(plan.trainSize, plan.testSize || 0));
+      model.compile({optimizer, loss, metrics: ['accuracy']});
+      trainSet = splitTensors(plan.data, 'train', plan.trainSize, loss);
+      testSet = plan.testSize ? splitTensors(plan.data, 'test', plan.testSize, loss) : null;
       await plan.onStart?.({model, trainSet, testSet});
       const result = await fitModel(model, trainSet, testSet, {epochs: plan.epochs, batchSize: plan.batchSize,
         signal: controller.signal, onBatch: plan.onBatch, onEpoch: plan.onEpoch});
       return plan.onEnd ? await plan.onEnd({model, result, testSet}) : result;
     } finally {
-      tf.dispose([trainSet, testSet].filter(Boolean));  // {xs, ys} each
+      tf.dispose([trainSet, testSet].filter(Boolean));  // {xs, ys, loss} each
       optimizer?.dispose();
       if (model && !plan.keepModel) model.dispose();
       this.#controller = null;
