@@ -10,18 +10,13 @@ from rich.console import Console
 from rich.text import Text
 
 from . import __version__
-from .errors import ConfigErrors, SitegenError
+from .errors import SitegenError, print_error
 
 console = Console(stderr=True, highlight=False)
 
 
 def fail(error: SitegenError) -> None:
-    """Print the error (each of several on its own line) and exit 1. Messages hold user text
-    (paths, class names), so they are printed as plain text, never as Rich markup."""
-    lines = [f"{len(error.errors)} configuration errors:", *map(str, error.errors)] \
-        if isinstance(error, ConfigErrors) and len(error.errors) > 1 else [str(error)]
-    for line in lines:
-        console.print(Text.assemble(("error:", "bold red"), " ", line), soft_wrap=True)
+    print_error(console, error)
     sys.exit(1)
 
 
@@ -54,8 +49,13 @@ def build(site: Path, output: Path | None, strict: bool, retrain: bool, no_progr
                            progress=not no_progress and console.is_terminal)
     except SitegenError as e:
         fail(e)
-    console.print(f"[green]Built[/] {result.pages} pages ({result.files} files) into {result.output_dir} "
-                  f"in {result.seconds:.1f} s" + (f", {len(result.warnings)} warning(s)" if result.warnings else ""))
+    except KeyboardInterrupt:  # staging folders are removed on the way out: nothing half-written stays
+        console.print(Text.assemble(("interrupted:", "bold red"), " the build stopped; the previous output is "
+                                                                 "unchanged"), soft_wrap=True)
+        sys.exit(130)
+    console.print(Text.assemble(("Built", "green"), f" {result.pages} pages ({result.files} files) into "
+                                f"{result.output_dir} in {result.seconds:.1f} s" +
+                                (f", {len(result.warnings)} warning(s)" if result.warnings else "")), soft_wrap=True)
 
 
 @main.command()
@@ -89,7 +89,8 @@ def new(directory: Path, title: str) -> None:
         create_site(directory, title=title)
     except SitegenError as e:
         fail(e)
-    console.print(f"[green]Created[/] a site in {directory}. Next: sitegen serve {directory}")
+    console.print(Text.assemble(("Created", "green"), f" a site in {directory}. Next: sitegen serve {directory}"),
+                  soft_wrap=True)
 
 
 if __name__ == "__main__":

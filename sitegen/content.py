@@ -98,11 +98,13 @@ class Page:
         return (self.root + target) or "./"
 
 
-def read_page(source: Path, content_dir: Path) -> Page:
+def read_page(source: Path, content_dir: Path, warn=lambda message: None) -> Page:
     text = _read_text(source)
     meta_table: dict = {}
     body, body_line = text, 1
     match = FRONT_MATTER.match(text)
+    if not match and re.match(r"---[ \t]*\r?\n", text):
+        raise ConfigError("front matter is not closed (no '---' line after it)", where=source, line=1)
     if match:
         try:
             meta_table = yaml.safe_load(match.group(1)) or {}
@@ -123,6 +125,8 @@ def read_page(source: Path, content_dir: Path) -> Page:
         meta = PageMeta.load(meta_table, ctx)
     except ConfigError as e:
         raise ConfigError(e.message.replace("Config value", "Front matter value"), where=source) from None
+    for warning in ctx.warnings:  # "<page>: unknown key 'x' (ignored)"
+        warn(warning.replace("unknown key", "unknown front matter key", 1))
     rel = source.relative_to(content_dir).with_suffix("")
     if meta.slug:
         path = meta.slug
@@ -151,7 +155,7 @@ def collect_pages(config: "SiteConfig", warn) -> list[Page]:
     for source in sorted(content_dir.rglob("*.md")):
         if any(part.startswith((".", "_")) for part in source.relative_to(content_dir).parts):
             continue
-        page = read_page(source, content_dir)
+        page = read_page(source, content_dir, warn)
         if page.meta.draft:
             continue
         if page.path in seen:

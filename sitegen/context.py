@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
 from rich.console import Console
+from rich.text import Text
 
 if TYPE_CHECKING:
     from .config import SiteConfig
@@ -31,12 +32,14 @@ class BuildContext:
     progress: bool = True
     warnings: list[str] = field(default_factory=list)
 
+    # Messages hold user text (paths, class names with [brackets]): never Rich markup, and
+    # one line each in logs, however long (soft_wrap).
     def warn(self, message: str) -> None:
         self.warnings.append(message)
-        self.console.print(f"[yellow]warning:[/] {message}", highlight=False)
+        self.console.print(Text.assemble(("warning:", "yellow"), " ", message), highlight=False, soft_wrap=True)
 
     def info(self, message: str) -> None:
-        self.console.print(message, highlight=False)
+        self.console.print(message, highlight=False, markup=False, soft_wrap=True)
 
 
 @dataclass

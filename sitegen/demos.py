@@ -75,6 +75,9 @@ def parse_demo(text: str, page: Path, line: int, index: int, config: "SiteConfig
             known = ", ".join(sorted(declared)) or f"no {ref_kind}s are declared"
             raise ConfigError(f"demo block: unknown {ref_kind} '{name}' (sitegen.toml declares: {known})",
                               where=page, line=line)
+    problem = options.problem(config)
+    if problem:
+        raise ConfigError(f"demo block: {problem}", where=page, line=line)
     return DemoBlock(options=options, page=page, line=line, index=index)
 
 

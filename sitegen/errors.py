@@ -42,6 +42,17 @@ class ConfigErrors(ConfigError):
                              "\n".join(f"  {error}" for error in self.errors))
 
 
+def print_error(console, error: SitegenError) -> None:
+    """Print ``error`` after "error:", each of several collected errors on its own line.
+    Messages hold user text (paths, class names), so they are plain text, never Rich markup."""
+    from rich.text import Text
+
+    lines = [f"{len(error.errors)} configuration errors:", *map(str, error.errors)] \
+        if isinstance(error, ConfigErrors) and len(error.errors) > 1 else [str(error)]
+    for line in lines:
+        console.print(Text.assemble(("error:", "bold red"), " ", line), soft_wrap=True)
+
+
 class DataError(SitegenError):
     """A data set's raw files cannot be read or do not fit together."""
 

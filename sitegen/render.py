@@ -11,7 +11,7 @@ from .assets import Assets
 from .content import Page
 from .context import BuildContext, DatasetArtifact, FileSource, ModelArtifact
 from .demos import DemoBlock, placeholder_html
-from .errors import SitegenError
+from .errors import ConfigError, SitegenError
 from .markdown_html import inline_markdown, render_markdown
 from .paths import theme_dir
 
@@ -35,6 +35,24 @@ def unavailable_reason(block: DemoBlock, datasets: dict[str, DatasetArtifact],
     return None
 
 
+def check_model_fits_data(block: DemoBlock, datasets: dict[str, DatasetArtifact],
+                          models: dict[str, ModelArtifact]) -> None:
+    """A demo that runs a model on a data set's examples needs a model of that data's shape
+    and classes: say so at build time, not with a tensor-shape error in the reader's browser."""
+    model_name, dataset_name = getattr(block.options, "model", ""), getattr(block.options, "dataset", "")
+    model, dataset = models.get(model_name), datasets.get(dataset_name)
+    if not (model and dataset and model.available and dataset.available):
+        return
+    shape, classes = list(model.metadata["input_shape"]), model.metadata["classes"]
+    if (shape, classes) == (list(dataset.shape), dataset.classes):
+        return
+    other_names = " (other class names)" if len(classes) == len(dataset.classes) else ""
+    raise ConfigError(f"demo block: the model '{model_name}' was trained on {'x'.join(map(str, shape))} images of "
+                      f"{len(classes)} classes, but the data set '{dataset_name}' holds "
+                      f"{'x'.join(map(str, dataset.shape))} images of {len(dataset.classes)} classes{other_names}",
+                      where=block.page, line=block.line)
+
+
 def page_content(page: Page, datasets: dict[str, DatasetArtifact], models: dict[str, ModelArtifact]) -> str:
     """The page's body as HTML, each demo block's marker replaced by its widget placeholder."""
     html = page.html.body
@@ -46,6 +64,8 @@ def page_content(page: Page, datasets: dict[str, DatasetArtifact], models: dict[
 def render_site(ctx: BuildContext, pages: list[Page], datasets: dict[str, DatasetArtifact],
                 models: dict[str, ModelArtifact], assets: Assets) -> dict[str, FileSource]:
     for page in pages:
+        for block in page.demos:
+            check_model_fits_data(block, datasets, models)
         page.html = render_markdown(page)
     env = template_environment(ctx)
     site = ctx.config

@@ -20,7 +20,7 @@ from rich.console import Console
 
 from .build import build
 from .config import load_config
-from .errors import SitegenError
+from .errors import SitegenError, print_error
 from .paths import theme_dir
 
 CSP = "default-src 'self'; script-src 'self'"
@@ -157,12 +157,12 @@ def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, output: Path | 
         build(site, output, console=console)
         state.publish(None)
     except SitegenError as e:
-        console.print(f"[bold red]error:[/] {e}")
+        print_error(console, e)
         state.publish(str(e))
     out_dir.mkdir(parents=True, exist_ok=True)
     server = ThreadingHTTPServer((host, port), partial(DevServerHandler, directory=str(out_dir), state=state))
     server.daemon_threads = True
-    console.print(f"Serving {out_dir} at http://{host}:{server.server_address[1]}/ (Ctrl+C stops)")
+    console.print(f"Serving {out_dir} at http://{host}:{server.server_address[1]}/ (Ctrl+C stops)", markup=False)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         stamps = watched_files(site)
@@ -181,7 +181,7 @@ def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, output: Path | 
                 state.publish(None)
                 console.print("[green]Rebuilt[/]; open pages reload")
             except SitegenError as e:
-                console.print(f"[bold red]error:[/] {e}")
+                print_error(console, e)
                 state.publish(str(e))
     except KeyboardInterrupt:
         pass

@@ -15,7 +15,6 @@ import pytest
 from sitegen.serve import StaticSiteHandler
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 CHROMIUM = os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

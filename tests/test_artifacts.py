@@ -173,7 +173,10 @@ def run_build(site: Path, **popen) -> subprocess.Popen:
 def test_retitling_rebuilds_and_retrains_nothing(tmp_path, npm_available):
     site = scratch_site(tmp_path / "site")
     first = run_build(site)
-    assert first.wait() == 0, first.stdout.read()
+    first_log = first.stdout.read()
+    assert first.wait() == 0, first_log
+    # a build prints only sitegen's lines: no TensorFlow log spam
+    assert "model tiny: training" in first_log and not re.search(r"tensorflow/|NodeDef|absl|cuDNN|oneDNN", first_log)
     model_dirs = sorted(p.name for p in (site / ".sitegen-cache" / "models").iterdir())
     scratch_site(site, data_title="Bars of three widths", model_title="A tiny net", description="Retold.")
     second = run_build(site)
@@ -199,3 +202,22 @@ def test_two_cold_builds_of_one_site_at_once_both_succeed(tmp_path, npm_availabl
     assert (site / "_site" / "models" / "tiny" / "model.json").is_file()
     assert sorted(p.name for p in site.iterdir()) == [".sitegen-cache", "_site", "content", "data", "sitegen.toml",
                                                       "tiny.json"]
+
+
+@pytest.mark.slow
+def test_explore_demo_with_a_model_of_other_data_fails_at_build_time(tmp_path, npm_available):
+    from sitegen.build import build
+    from sitegen.errors import ConfigError
+
+    site = scratch_site(tmp_path / "site")
+    (site / "pair").mkdir()
+    for name in ("thin", "wide"):
+        (site / "pair" / f"{name}.npy").write_bytes((site / "data" / f"{name}.npy").read_bytes())
+    with open(site / "sitegen.toml", "a") as toml:
+        toml.write('\n[datasets.pair]\nsource = "npy"\npath = "pair"\n')
+    page = site / "content" / "index.md"
+    page.write_text("---\ntitle: Home\n---\nBars.\n\n```demo\nkind: explore\ndataset: pair\nmodel: tiny\n```\n")
+    with pytest.raises(ConfigError) as err:
+        build(site, progress=False, console=__import__("rich.console").console.Console(file=open(os.devnull, "w")))
+    assert str(err.value) == (f"{page}:6: demo block: the model 'tiny' was trained on 28x28x1 images of 3 classes, "
+                              f"but the data set 'pair' holds 28x28x1 images of 2 classes")

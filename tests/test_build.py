@@ -194,6 +194,10 @@ def test_broken_template_keeps_previous_output(tiny_site):
                         "'model-builder', got 'slideshow' (a string)"),
     ("kind: [unclosed", 18, "demo block: not valid YAML"),
     ("kind: draw\nmodel: cnn", 17, "demo block: unknown model 'cnn' (sitegen.toml declares: no models are declared)"),
+    ("kind: train\ndataset: digits", 17, "demo block: the data set 'digits' has no model_configs to train: add "
+                                        "them to [datasets.digits] in sitegen.toml"),
+    ("kind: model-builder\ndataset: digits\nmodel: Big", 17,
+     "demo block: the data set 'digits' has no model config 'Big' (it has: none)"),
 ])
 def test_wrong_demo_block_names_page_and_line(tiny_site, block, line, message):
     page = tiny_site / "content/first.md"
@@ -232,3 +236,55 @@ def test_demo_block_inside_a_code_block_stays_code(tiny_site):
     html = (tiny_site / "_site/first/index.html").read_text()
     assert "sg-demo" not in html.split('<main')[1]
     assert "kind: nonsense" in html
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("output, overlaps", [
+    ("content", "content folder"), ("data", "data set 'digits' input"), ("data/images.idx", "data set 'digits'"),
+    ("templates", "templates folder"), (".sitegen-cache", "cache folder"),
+])
+def test_output_may_not_replace_what_the_build_reads(tiny_site, output, overlaps):
+    (tiny_site / "templates").mkdir(exist_ok=True)
+    (tiny_site / "templates" / "keep.txt").write_text("mine")
+    before = tree(tiny_site)
+    with pytest.raises(SitegenError, match=f"output folder .* overlaps the {overlaps}"):
+        build(tiny_site, tiny_site / output, progress=False)
+    assert tree(tiny_site) == before  # nothing lost
+
+
+def test_an_existing_folder_sitegen_did_not_write_is_refused(tiny_site):
+    notes = tiny_site / "notes"
+    notes.mkdir()
+    (notes / "todo.md").write_text("my notes")
+    with pytest.raises(SitegenError, match=r"notes is not empty and was not written by sitegen \(it has no "
+                                           r"\.sitegen-output\)"):
+        build(tiny_site, notes, progress=False)
+    assert tree(notes) == {"todo.md": b"my notes"}
+    empty = tiny_site / "empty"
+    empty.mkdir()
+    build(tiny_site, empty, progress=False)  # an empty folder is fine
+    assert (empty / ".sitegen-output").is_file() and (empty / "index.html").is_file()
+    (empty / "stale.html").write_text("old page")
+    build(tiny_site, empty, progress=False)  # sitegen's own output is replaced whole
+    assert not (empty / "stale.html").exists()
+
+
+def test_output_written_before_the_mark_is_still_replaced(tiny_site):
+    build(tiny_site, progress=False)
+    site = tiny_site / "_site"
+    (site / ".sitegen-output").unlink()  # as a build of an older sitegen left it
+    build(tiny_site, progress=False)
+    assert (site / ".sitegen-output").is_file()
+
+
+def test_front_matter_unknown_keys_warn_and_an_unclosed_one_fails(tiny_site):
+    page = tiny_site / "content/first.md"
+    page.write_text("---\ntitle: x\ntitel: typo\n---\nText.\n")
+    with pytest.raises(SitegenError, match=r"--strict is on; first: .*first.md: unknown front matter key 'titel'"):
+        build(tiny_site, progress=False, strict=True)
+    page.write_text("---\ntitle: x\nText without the closing line.\n")
+    with pytest.raises(ConfigError, match=r"first.md:1: front matter is not closed \(no '---' line after it\)"):
+        build(tiny_site, progress=False)

@@ -151,3 +151,37 @@ def test_importing_the_config_imports_no_reader_model_code_or_tensorflow():
     assert "sitegen.config.datasets" in ours and "sitegen.config.models" in ours
     assert not [m for m in ours if m.startswith(("sitegen.datasets", "sitegen.models", "sitegen.build"))], ours
     assert not [m for m in modules if m.split(".")[0] in ("tensorflow", "tensorflowjs", "numpy", "PIL")]
+
+
+def test_user_text_is_never_rich_markup(make_site):
+    root = site(make_site, 'title = "Site"\n"[bold]titel" = "x"\n')
+    result = CliRunner().invoke(main, ["build", "--strict", str(root)])
+    assert result.exit_code == 1
+    assert "warning: " in result.output and "unknown key '[bold]titel' (ignored)" in result.output
+    root = site(make_site, 'title = "Site"\n[datasets.d]\nsource = "image-folder"\npath = "imgs"\npattern = "[a-z"\n')
+    (root / "imgs").mkdir()
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 1
+    assert "expected a regular expression (unterminated character set at position 0), got '[a-z'" in result.output
+
+
+def test_ctrl_c_exits_130_with_one_line(make_site, monkeypatch):
+    import sitegen.build
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sitegen.build, "build", interrupted)
+    result = CliRunner().invoke(main, ["build", str(site(make_site, 'title = "Site"\n'))])
+    assert result.exit_code == 130
+    assert result.output.strip() == "interrupted: the build stopped; the previous output is unchanged"
+
+
+def test_model_configs_must_be_inside_the_site(make_site, tmp_path):
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text("[]")
+    root = site(make_site, f'title = "Site"\n[datasets.d]\nsource = "sample"\n'
+                           f'[datasets.d.model_configs]\n"Mine" = "../elsewhere.json"\n')
+    with pytest.raises(ConfigError, match=r"'datasets.d.model_configs.Mine': expected a path inside the site's "
+                                          r"folder .*, got '../elsewhere.json', which leads to .*elsewhere.json"):
+        load_config(root)

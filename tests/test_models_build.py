@@ -277,6 +277,8 @@ def builder_site(tmp_path_factory):
     dataset = make_site(root)
     (root / "nets.py").write_text(GOOD_BUILDER)
     (root / "broken.py").write_text("def build(:\n")
+    (root / "exits.py").write_text("import sys\n\ndef build(input_shape, num_classes):\n    sys.exit(3)\n")
+    (root / "quits.py").write_text("import sys\nsys.exit('no GPU')\n")
     return root, dataset
 
 
@@ -302,6 +304,8 @@ def test_builder_model_trains_and_gets_softmax(builder_site):
     ("nets.py:not_a_model", "nets.py: not_a_model() must return a tf.keras model, got list"),
     ("nets.py:raises", "nets.py: raises((12, 12, 1), 3) failed: ValueError: bad idea"),
     ("broken.py:build", "broken.py:1: syntax error in the builder"),
+    ("exits.py:build", "exits.py: build((12, 12, 1), 3) called sys.exit(3)"),
+    ("quits.py:build", "quits.py: importing the builder called sys.exit('no GPU')"),
 ])
 def test_builder_errors(builder_site, spec, message):
     root, dataset = builder_site
@@ -377,6 +381,20 @@ def test_load_tfjs_folder_is_copied_as_is(tmp_path, site, built):
         assert artifact.files[f"models/tiny/{file}"].read_bytes() == (built.dir / file).read_bytes()
     assert artifact.metadata["test_accuracy"] == built.metadata["test_accuracy"]
     assert artifact.metadata["quantize"] == "as loaded"
+
+
+def test_weights_outside_the_model_folder_are_refused(tmp_path, built):
+    dataset = make_site(tmp_path)
+    model = tmp_path / "web" / "model"
+    model.mkdir(parents=True)
+    (tmp_path / "web" / "secret.txt").write_text("not for the public")
+    topology = json.loads((built.dir / "model.json").read_text())
+    topology["weightsManifest"][0]["paths"] = ["../secret.txt"]
+    (model / "model.json").write_text(json.dumps(topology))
+    with pytest.raises(ModelError, match=r"model.json: model.json names the weight file '../secret.txt', which is "
+                                         r"outside the model's folder"):
+        build(tmp_path, dataset, load="web/model")
+    assert not list((tmp_path / ".cache" / "models").glob("tiny-*"))
 
 
 def test_load_tfjs_folder_with_quantization_reconverts(tmp_path, built):

@@ -44,7 +44,8 @@ class StrOrList(Option):
 
 
 class PathTable(Option):
-    """A table of display name -> existing file path (relative to sitegen.toml)."""
+    """A table of display name -> existing file path inside the site's folder (the files are
+    published as they are, so nothing from outside the site may be named)."""
 
     expected = "a table of names to paths of existing files"
 
@@ -54,7 +55,8 @@ class PathTable(Option):
         paths = {}
         for name, path in value.items():
             try:
-                paths[name] = FilePath(exists=True, kind="file").validate(path, ctx, f"{key}.{name}")
+                paths[name] = FilePath(exists=True, kind="file", inside_site=True).validate(path, ctx,
+                                                                                            f"{key}.{name}")
             except ValidationError as e:
                 raise ctx.error(f"{key}.{name}", e.expected, path, e.found) from None
         return paths
@@ -237,6 +239,13 @@ class UrlOptions(SourceOptions):
                        pattern=HEX64, what="a 64-digit hex sha256")
     format = Choice(tuple(URL_FORMATS), None, doc="url: what the downloads are ('idx', 'npy' files of one class each, "
                                             "or one 'npz').")
+    download_timeout = Float(600, doc="url: seconds one download (a file, an archive's members, an .npy's rows) "
+                                      "may take in all; a slower one is given up like an offline server. Each "
+                                      "request also gives up after 10 s without a connection or 30 s without "
+                                      "data.", minimum=0, exclusive_minimum=True)
+
+    #: how long a download may take changes nothing that is built
+    DESCRIPTIVE: ClassVar[frozenset[str]] = frozenset({"download_timeout"})
 
     @property
     def canvas(self) -> str:  # type: ignore[override]
@@ -325,6 +334,10 @@ class DatasetConfig(Schema):
     DESCRIPTIVE: ClassVar[frozenset[str]] = frozenset({"title", "description", "canvas", "model_configs"})
 
     def post_validate(self, ctx, prefix):
+        if self.classes is not None and len(set(self.classes)) != len(self.classes):
+            twice = next(name for name in self.classes if self.classes.count(name) > 1)
+            raise ctx.error(prefix + "classes", f"class names that differ ('{twice}' is there twice)",
+                            self.raw["classes"])
         if self.test_fraction is not None and self.test_fraction >= 1:
             raise ctx.error(prefix + "test_fraction", "a number from 0 to 1 (below 1: training needs examples)",
                             self.test_fraction)

@@ -12,9 +12,27 @@ class DemoOptions(Schema):
 
     #: what a reader without JavaScript is told
     noscript = "This interactive demo needs JavaScript."
+    #: whether the widget needs its data set's model configs: True (train), False (it can
+    #: start from none: model-builder), None (it uses none)
+    needs_model_configs: bool | None = None
+
     def references(self) -> list[tuple[str, str]]:
         """(kind, name) pairs this demo needs: ("dataset", "mnist"), ("model", "cnn")."""
         return []
+
+    def problem(self, site) -> str | None:
+        """What in ``site`` (the SiteConfig) keeps this demo from working, checked once its
+        references exist: a model config the data set does not have, or none at all."""
+        if self.needs_model_configs is None:
+            return None
+        configs = site.datasets[self.dataset].model_configs
+        if self.model and self.model not in configs:
+            known = ", ".join(configs) or "none"
+            return f"the data set '{self.dataset}' has no model config '{self.model}' (it has: {known})"
+        if not configs and self.needs_model_configs:
+            return (f"the data set '{self.dataset}' has no model_configs to train: add them to "
+                    f"[datasets.{self.dataset}] in sitegen.toml")
+        return None
 
 
 class TrainDemo(DemoOptions):
@@ -30,6 +48,8 @@ class TrainDemo(DemoOptions):
     examples = Int(20, doc="Example images shown before training.", minimum=0, maximum=200)
 
     noscript = "This demo trains a neural network in your browser; it needs JavaScript."
+    needs_model_configs = True
+
     def references(self):
         return [("dataset", self.dataset)]
 
@@ -70,6 +90,8 @@ class ModelBuilderDemo(DemoOptions):
     gallery = Int(12, doc="Test examples shown with their predicted classes.", minimum=0, maximum=100)
 
     noscript = "The model builder trains networks you design in your browser; it needs JavaScript."
+    needs_model_configs = False  # the reader can start from an empty list
+
     def references(self):
         return [("dataset", self.dataset)]
 

@@ -213,10 +213,13 @@ class FilePath(Option):
 
     expected = "a path (a string)"
 
-    def __init__(self, default: Any = REQUIRED, doc: str = "", exists: bool = False, kind: str = "any"):
+    def __init__(self, default: Any = REQUIRED, doc: str = "", exists: bool = False, kind: str = "any",
+                 inside_site: bool = False):
         super().__init__(default, doc)
         self.exists = exists
         self.kind = kind  # "file", "dir" or "any"
+        #: the path must resolve inside the config file's folder (links and '..' followed)
+        self.inside_site = inside_site
 
     def validate(self, value, ctx, key):
         if not isinstance(value, str) or not value:
@@ -231,6 +234,9 @@ class FilePath(Option):
             if not ok:
                 noun = {"file": "an existing file", "dir": "an existing folder"}.get(self.kind, "an existing path")
                 raise ValidationError(noun, found=f"'{value}', which does not exist (looked at {path})")
+        if self.inside_site and not path.resolve().is_relative_to(ctx.base_dir.resolve()):
+            raise ValidationError(f"a path inside the site's folder {ctx.base_dir}",
+                                  found=f"'{value}', which leads to {path.resolve()}")
         return path
 
 
@@ -381,6 +387,27 @@ class Schema:
         if "variant" in vars(self):
             out["variant"] = self.variant.key_values()
         return out
+
+    def paths(self) -> list[Path]:
+        """Every file or folder this table names (its variant's too): what a build reads."""
+        found: list[Path] = []
+
+        def walk(value: Any) -> None:
+            if isinstance(value, Path):
+                found.append(value)
+            elif isinstance(value, Schema):
+                for item in vars(value).values():
+                    walk(item)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    walk(item)
+            elif isinstance(value, dict):
+                for item in value.values():
+                    walk(item)
+
+        for item in vars(self).values():
+            walk(item)
+        return found
 
     @classmethod
     def all_options(cls) -> dict[str, Option]:

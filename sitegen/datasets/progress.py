@@ -22,7 +22,7 @@ def progress_task(ctx: BuildContext, description: str, total: int | None, *, in_
         yield lambda n=1: None
         return
     count = [DownloadColumn(), TransferSpeedColumn()] if in_bytes else [MofNCompleteColumn()]
-    with Progress(TextColumn("  {task.description}"), BarColumn(), *count, TimeRemainingColumn(),
+    with Progress(TextColumn("  {task.description}", markup=False), BarColumn(), *count, TimeRemainingColumn(),
                   console=ctx.console, transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)

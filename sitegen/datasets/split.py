@@ -13,6 +13,16 @@ DEFAULT_TEST_FRACTION = 0.15
 
 
 def check_classes(examples: Examples, where: Path | str | None) -> None:
+    """At least two classes, each named once and each with examples."""
+    first_label: dict[str, int] = {}
+    for label, name in enumerate(examples.classes):
+        if name in first_label:
+            raise DataError(f"class name '{name}' is used twice (labels {first_label[name]} and {label}): each "
+                            f"class needs a name of its own", where=where)
+        first_label[name] = label
+    if len(examples.classes) < 2:
+        found = f"only '{examples.classes[0]}'" if examples.classes else "none"
+        raise DataError(f"a data set needs at least two classes to learn from; found {found}", where=where)
     counts = np.bincount(examples.labels, minlength=len(examples.classes))
     empty = np.flatnonzero(counts == 0)
     if len(empty):

@@ -44,6 +44,9 @@ def tfjs_files(folder: Path) -> list[Path]:
     for group in manifest.get("weightsManifest", []):
         for name in group.get("paths", []):
             shard = Path(folder) / name
+            if not shard.resolve().is_relative_to(Path(folder).resolve()):
+                raise ModelError(f"model.json names the weight file '{name}', which is outside the model's folder "
+                                 f"(weights must sit beside model.json)", where=model_json)
             if not shard.is_file():
                 raise ModelError(f"model.json names the weight file '{name}', which is missing", where=model_json)
             files.append(shard)

@@ -97,6 +97,8 @@ def keras_from_builder(path: Path, function: str, input_shape, num_classes: int,
         raise ModelError(f"syntax error in the builder: {e.msg}", where=path, line=e.lineno) from None
     except Exception as e:  # an author's module can fail in any way; say where and how
         raise ModelError(f"importing the builder failed: {type(e).__name__}: {_first_line(e)}", where=path) from None
+    except SystemExit as e:  # exit() in an author's module must not end the build without a word
+        raise ModelError(f"importing the builder called sys.exit({e.code!r})", where=path) from None
     finally:
         sys.modules.pop(module_name, None)
     build = getattr(module, function, None)
@@ -110,6 +112,9 @@ def keras_from_builder(path: Path, function: str, input_shape, num_classes: int,
     except Exception as e:
         raise ModelError(f"{function}({tuple(input_shape)}, {num_classes}) failed: {type(e).__name__}: "
                          f"{_first_line(e)}", where=path) from None
+    except SystemExit as e:
+        raise ModelError(f"{function}({tuple(input_shape)}, {num_classes}) called sys.exit({e.code!r})",
+                         where=path) from None
     if not isinstance(model, tf.keras.Model):
         kind = type(model)
         if kind.__module__.startswith("keras"):

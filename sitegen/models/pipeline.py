@@ -65,7 +65,7 @@ def build_into(ctx: BuildContext, kind: ModelKind, dataset: DatasetArtifact, fol
     model = kind.make(ctx, input_shape, data.num_classes)
     if kind.trains:
         ctx.info(f"model {config.name}: training {model.count_params():,} parameters on {len(data.x_train):,} "
-                 f"examples ({config.epochs} epochs)")
+                 f"examples ({config.epochs} epoch{'s' if config.epochs != 1 else ''})")
         history = train_model(model, data.x_train, data.y_train, TrainingOptions.from_config(config),
                               console=ctx.console, progress=ctx.progress, label=config.name)
     if model is None:  # a TF.js folder copied as is

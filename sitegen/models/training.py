@@ -83,7 +83,7 @@ def _EpochReporter(tf, console: Console, progress: bool, label: str, epochs: int
         def on_train_begin(self, logs=None):
             self.bar = None
             if progress:
-                self.bar = Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(),
+                self.bar = Progress(TextColumn("  {task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                                     TextColumn("{task.fields[metrics]}"), TimeElapsedColumn(),
                                     console=console, transient=True)
                 self.bar.start()
@@ -105,7 +105,7 @@ def _EpochReporter(tf, console: Console, progress: bool, label: str, epochs: int
                 line += f" val_acc {logs['val_accuracy']:.4f}"
             if self.bar is not None:
                 self.bar.remove_task(self.task)
-            console.print(line, highlight=False)
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
 
         def on_train_end(self, logs=None):
             if self.bar is not None:

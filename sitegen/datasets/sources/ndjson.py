@@ -83,6 +83,19 @@ def read_drawings(lines: Iterable[bytes | str], where: Path | str, limit: int | 
             return
 
 
+def split_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines (each with its b"\\n", the last one maybe without) of a body that arrives in
+    chunks: a download is read only as far as its lines are wanted."""
+    rest = b""
+    for chunk in chunks:
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            yield line + b"\n"
+    if rest:
+        yield rest
+
+
 def read_ndjson_folder(options, dataset, folder: Path) -> Examples:
     files = sorted((p for p in folder.iterdir() if p.suffix == ".ndjson" and p.is_file()), key=class_of_file)
     if not files:

@@ -1,6 +1,7 @@
 """Reading parts of remote files over HTTP: an archive's members, an ``.npy`` file's first rows.
 
-A zip archive is opened with `remotezip` (requests underneath): one Range request for its
+Every request goes through sitegen's one HTTP client (sources/http.py: timeouts, a deadline,
+byte counts). A zip archive is opened with `remotezip`, whose fetcher uses that client: one Range request for its
 tail (the central directory, within the last 64 KiB), then one per member read. An ``.npy``
 file takes two: its header, then exactly the rows kept. When a server answers a Range
 request with the whole file (status 200), `RangeIgnored` hands that response on, so the
@@ -16,21 +17,20 @@ import ast
 import difflib
 import struct
 import tarfile
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import IO, Callable, Iterator
+from typing import IO, Iterator
 
 import numpy as np
 
 from ...errors import DataError
+from .http import CHUNK, Client, Deadline, RangeIgnored, Transfer, Unavailable, range_fetcher
 
-TIMEOUT_S = 30
-CHUNK = 1 << 20
+__all__ = ["CHUNK", "RangeIgnored", "Transfer", "Unavailable", "open_remote_zip", "fetch_npy_header",
+           "stream_range"]
+
 #: bytes asked for first from an .npy file: its header (Quick Draw's is 128 bytes)
 NPY_HEAD = 4096
 #: file name endings that mark a url as an archive whose members the file options name
@@ -38,75 +38,10 @@ ARCHIVE_SUFFIXES = {".zip": "zip", ".tar": "tar", ".tar.gz": "tar", ".tgz": "tar
                     ".tar.xz": "tar"}
 
 
-class Unavailable(Exception):
-    """The data cannot be had right now (offline and not cached); not the author's mistake."""
-
-
-class RangeIgnored(Exception):
-    """The server sent the whole file to a Range request: ``chunks`` yields its body."""
-
-    def __init__(self, chunks: Iterator[bytes], total: int | None, close: Callable[[], None]):
-        super().__init__("the server ignores Range requests")
-        self.chunks = chunks
-        self.total = total
-        self.close = close
-
-
-@dataclass
-class Transfer:
-    """Bytes received over the network, and the full size of the files they came from."""
-
-    fetched: int = 0
-    full: int = 0
-    ranged: bool = False  #: some bytes came by Range requests
-
-    def add(self, other: "Transfer") -> None:
-        self.fetched += other.fetched
-        self.full += other.full
-        self.ranged |= other.ranged
-
-
 def archive_kind(name: str) -> str | None:
     """'zip' or 'tar' when a download's file name marks it as an archive, else None."""
     lower = name.lower()
     return next((kind for suffix, kind in ARCHIVE_SUFFIXES.items() if lower.endswith(suffix)), None)
-
-
-def unavailable(url: str, reason) -> Unavailable:
-    return Unavailable(f"could not download {url} ({reason}) and it is not in the download cache")
-
-
-# --- plain HTTP (urllib), for .npy rows -------------------------------------------------------
-
-def open_range(url: str, start: int, end: int | None):
-    """GET ``url`` asking for bytes start..end (inclusive; None: to the end). Returns the 206
-    response and the file's full size; raises `RangeIgnored` on a 200."""
-    headers = {"User-Agent": "sitegen", "Range": f"bytes={start}-{'' if end is None else end}"}
-    try:
-        response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=TIMEOUT_S)
-    except (urllib.error.URLError, OSError, TimeoutError) as e:
-        raise unavailable(url, getattr(e, "reason", e)) from None
-    if response.status != 206:
-        length = response.headers.get("Content-Length")
-        raise RangeIgnored(iter(partial(response.read, CHUNK), b""), int(length) if length else None,
-                           response.close)
-    content_range = response.headers.get("Content-Range", "")
-    total = content_range.rpartition("/")[2]
-    return response, int(total) if total.isdigit() else None
-
-
-def read_range(url: str, start: int, end: int, transfer: Transfer) -> bytes:
-    """Bytes start..end (inclusive) of ``url``, all of them or a DataError."""
-    response, _ = open_range(url, start, end)
-    with response:
-        try:
-            data = response.read()
-        except (OSError, TimeoutError) as e:
-            raise unavailable(url, e) from None
-    transfer.fetched += len(data)
-    if len(data) != end - start + 1:
-        raise DataError(f"asked for bytes {start}-{end}, the server sent {len(data):,} bytes", where=url)
-    return data
 
 
 @dataclass
@@ -166,35 +101,26 @@ def npy_first_rows_header(layout: NpyLayout, rows: int) -> bytes | None:
     return layout.header[:start] + (body.ljust(len(text) - 1) + "\n").encode("latin1")
 
 
-def fetch_npy_header(url: str, transfer: Transfer) -> tuple[NpyLayout | None, bytes, int | None]:
+def fetch_npy_header(client: Client, url: str, deadline: Deadline) -> tuple[NpyLayout | None, bytes, int | None]:
     """An .npy file's header by Range request(s), the bytes received (the header and maybe the
-    first rows), and the file's full size."""
-    response, total = open_range(url, 0, NPY_HEAD - 1)
-    with response:
+    first rows), and the file's full size. Raises `RangeIgnored` when the server sends it all."""
+    with client.get(url, deadline, (0, NPY_HEAD - 1)) as response:
         head = response.read()
-    transfer.fetched += len(head)
-    transfer.ranged = True
+        total = response.total
+    client.transfer.ranged = True
     length = npy_header_length(head, url)
     if length > len(head):
-        head = read_range(url, 0, length - 1, transfer)
+        head = client.read_range(url, 0, length - 1, deadline)
     return npy_layout(head[:length], url), head, total
 
 
-def stream_range(url: str, start: int, end: int, transfer: Transfer) -> Iterator[bytes]:
+def stream_range(client: Client, url: str, start: int, end: int, deadline: Deadline) -> Iterator[bytes]:
     """The body of bytes start..end (inclusive) of ``url``, in chunks, checked for length."""
-    response, _ = open_range(url, start, end)
+    response = client.get(url, deadline, (start, end))
     received = 0
-    with response:
-        while True:
-            try:
-                chunk = response.read(CHUNK)
-            except (OSError, TimeoutError) as e:
-                raise unavailable(url, e) from None
-            if not chunk:
-                break
-            received += len(chunk)
-            transfer.fetched += len(chunk)
-            yield chunk
+    for chunk in response.chunks():
+        received += len(chunk)
+        yield chunk
     if received != end - start + 1:
         raise DataError(f"asked for bytes {start}-{end}, the server sent {received:,} bytes", where=url)
 
@@ -277,61 +203,22 @@ def open_local_archive(path: Path, url: str) -> Archive:
         raise DataError(f"not a readable {kind} archive ({e})", where=url) from None
 
 
-def open_remote_zip(url: str, transfer: Transfer) -> Archive:
-    """A zip archive on a server, read by Range requests (`remotezip`): the directory now,
-    each member when it is opened. Raises `RangeIgnored`, `Unavailable` or `DataError`."""
-    import requests
-    from remotezip import RangeNotSupported, RemoteFetcher, RemoteIOError, RemoteZip, RemoteZipError
+def open_remote_zip(client: Client, url: str, deadline: Deadline) -> Archive:
+    """A zip archive on a server, read by Range requests (`remotezip`, its requests made by
+    ``client``): the directory now, each member when it is opened. Raises `RangeIgnored`,
+    `Unavailable` or `DataError`."""
+    from remotezip import RemoteZip, RemoteZipError
 
-    class CountingFetcher(RemoteFetcher):
-        """remotezip's fetcher, counting the bytes of each range it receives."""
-
-        def fetch(self, data_range, stream=False):
-            buffer = super().fetch(data_range, stream=stream)
-            transfer.fetched += len(buffer)
-            return buffer
-
-    ignored: list = []
-
-    def keep_whole_answers(response, *args, **kwargs):
-        if response.status_code == 200 and "Content-Range" not in response.headers:
-            ignored.append(response)
-
-    session = requests.Session()
-    session.headers["User-Agent"] = "sitegen"
     try:
-        remote = RemoteZip(url, session=session, fetcher=CountingFetcher, timeout=TIMEOUT_S,
-                           hooks={"response": keep_whole_answers})
-    except RangeNotSupported:
-        if not ignored:
-            raise DataError("the server answers Range requests without a Content-Range", where=url) from None
-        response = ignored[-1]
-        length = response.headers.get("Content-Length")
-
-        def close():
-            response.close()
-            session.close()
-        raise RangeIgnored(response.iter_content(CHUNK), int(length) if length else None, close) from None
-    except (RemoteIOError, requests.RequestException) as e:
-        session.close()
-        raise unavailable(url, e) from None
+        remote = RemoteZip(url, fetcher=range_fetcher(client, deadline))
     except (zipfile.BadZipFile, RemoteZipError, EOFError, OSError) as e:
-        session.close()
         raise DataError(f"not a readable zip archive ({e})", where=url) from None
-    transfer.full += remote.size()
-    transfer.ranged = True
-    archive = ZipArchive(url, remote)
-
-    def close_all():
-        remote.close()
-        session.close()
-    archive.close = close_all  # type: ignore[method-assign]
-    return archive
+    client.transfer.full += remote.size()
+    return ZipArchive(url, remote)
 
 
 def reading_errors():
-    """Exceptions that reading a remote member may raise, to turn into `Unavailable`."""
-    import requests
+    """Exceptions that reading a remote member may raise besides `Unavailable`: remotezip's."""
     from remotezip import RemoteIOError
 
-    return (RemoteIOError, requests.RequestException)
+    return (RemoteIOError,)

@@ -1,12 +1,16 @@
 """``source = "url"``: files of another source kind, downloaded, cached per user by sha256,
-pinned in sitegen.lock; of an archive only the members used, of an ``.npy`` only the rows kept.
+pinned in sitegen.lock; of an archive only the members used, of an ``.npy`` only the rows kept,
+of an ``.ndjson`` only the lines up to the last drawing kept.
 
 What a url source reads comes in `Part`s: a whole download, a member of an archive (the
-file options name it by its path inside the archive), or the first rows of an ``.npy`` file
-(with ``max_per_class`` / ``max_examples``). Each part lives in the download cache as
+file options name it by its path inside the archive), the first rows of an ``.npy`` file
+(with ``max_per_class`` / ``max_examples``), or the lines of an ``.ndjson`` file that hold its
+first ``max_per_class`` (recognized) drawings, read as they arrive and the download stopped
+there. All HTTP goes through sources/http.py. Each part lives in the download cache as
 ``<user cache>/sitegen/downloads/<sha256>/<file name>``; its hash comes from sitegen.toml
 (``sha256``, which pins a whole file) or from ``sitegen.lock`` (next to sitegen.toml),
-where the first fetch records it; any later fetch that differs fails.
+where the first fetch records it once the format's reader has accepted the files (a page of
+HTML or a file cut short is never cached nor locked); any later fetch that differs fails.
 
 When the server supports Range requests, a zip member costs the archive's directory plus
 the member, and ``.npy`` rows cost the header plus the rows (sources/remote.py). When it
@@ -20,10 +24,8 @@ import hashlib
 import json
 import math
 import os
-import shutil
 import tempfile
-import urllib.error
-import urllib.request
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
@@ -33,13 +35,20 @@ from ...config.datasets import download_name, is_archive
 from ...errors import DataError
 from ..progress import progress_task
 from . import Source
-from .remote import (CHUNK, TIMEOUT_S, RangeIgnored, Transfer, Unavailable, fetch_npy_header, npy_first_rows_header,
-                     npy_header_length, npy_layout, open_local_archive, open_remote_zip, reading_errors,
-                     stream_range)
+from .http import Client, RangeIgnored, Response, Transfer, Unavailable
+from .remote import (CHUNK, fetch_npy_header, npy_first_rows_header, npy_header_length, npy_layout,
+                     open_local_archive, open_remote_zip, reading_errors, stream_range)
 
 __all__ = ["Unavailable", "UrlSource", "LockFile", "Part", "downloads_dir"]
 
 LOCK_NAME = "sitegen.lock"
+#: unfinished downloads in the cache; one older than a day was left by a build that died
+PART_SUFFIX = ".part"
+STALE_PART_S = 24 * 3600
+#: bytes of a download looked at to check that it is the kind of file it should be
+SNIFF_BYTES = 512
+#: idx file options, whose files start with IDX magic (when not gzipped)
+IDX_ROLES = ("images", "labels", "test_images", "test_labels")
 
 
 def downloads_dir() -> Path:
@@ -50,17 +59,32 @@ def downloads_dir() -> Path:
 
 @dataclass(frozen=True)
 class Part:
-    """One file a url source reads: a whole download, an archive ``member``, or the first
-    ``rows`` rows of an .npy file."""
+    """One file a url source reads: a whole download, an archive ``member``, the first ``rows``
+    rows of an .npy file, or the lines of an .ndjson file up to its last drawing kept
+    (``drawings``: how many, and whether only recognized ones count)."""
 
     url: str
     member: str | None = None
     rows: int | None = None
+    drawings: tuple[int, bool] | None = None
 
     @property
     def key(self) -> str:
         """Its name in the data set's cache key (a whole download: its url, as before parts)."""
+        if self.drawings:
+            return f"{self.url}#drawings={self.drawings_label}"
         return self.url + (f"#{self.member}" if self.member else f"#rows={self.rows}" if self.rows else "")
+
+    @property
+    def drawings_label(self) -> str:
+        """"100" or "100 recognized": the lock's name for a prefix of drawings."""
+        count, recognized_only = self.drawings or (0, False)
+        return f"{count} recognized" if recognized_only else str(count)
+
+    @property
+    def sliced(self) -> bool:
+        """Rows or drawings: a part cut from the file, not the file's own bytes."""
+        return bool(self.rows or self.drawings)
 
     @property
     def name(self) -> str:
@@ -74,12 +98,15 @@ class Part:
     def __str__(self) -> str:
         if self.member:
             return f"{self.member} of {self.url}"
+        if self.drawings:
+            return f"the first {self.drawings[0]:,} {'recognized ' if self.drawings[1] else ''}drawings of {self.url}"
         return f"the first {self.rows:,} rows of {self.url}" if self.rows else self.url
 
 
 class LockFile:
     """``sitegen.lock``: {"downloads": {url: {"sha256", "bytes", "members": {path: {"sha256", "bytes"}},
-    "rows": {"<count>": {"sha256", "bytes"}}}}}: a whole file's hash, its members', its first rows'."""
+    "rows": {"<count>": {"sha256", "bytes"}}, "drawings": {"<count>[ recognized]": {...}}}}}: a whole
+    file's hash, its members', its first rows', the lines up to its last drawing kept."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -96,9 +123,10 @@ class LockFile:
             if not create:
                 return None
             entry = self.data["downloads"][part.url] = {}
-        if part.member is None and part.rows is None:
+        if part.member is None and not part.sliced:
             return entry
-        group, name = ("members", part.member) if part.member else ("rows", str(part.rows))
+        group, name = (("members", part.member) if part.member else ("rows", str(part.rows)) if part.rows
+                       else ("drawings", part.drawings_label))
         if create:
             return entry.setdefault(group, {}).setdefault(name, {})
         return entry.get(group, {}).get(name)
@@ -129,20 +157,86 @@ def cached(part: Part, sha256: str | None, verify: bool = True) -> Path | None:
     return path
 
 
+def remove_stale_parts(cache: Path) -> None:
+    """Remove unfinished downloads older than a day (a younger one may be another build's)."""
+    limit = time.time() - STALE_PART_S
+    for path in cache.glob("*" + PART_SUFFIX):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            pass  # removed by another build meanwhile
+
+
+def file_roles(options) -> dict[str, str]:
+    """Download or member name -> what the format's file options use it as ("images", ...)."""
+    return {str(name): key for key, name in options.variant.file_options().items()}
+
+
+def looks_like_html(head: bytes) -> bool:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<?xml")) or \
+        b"<html" in start[:SNIFF_BYTES]
+
+
+def check_format(part: Part, role: str | None, head: bytes) -> None:
+    """Refuse a download that is not the kind of file it should be, by its first bytes: most
+    often an HTML error page sent with status 200. Checked before the file is cached."""
+    name = part.name.lower()
+    where = part.url
+    what = (f"{part.member} of this archive" if part.member else "the file")
+    if name.endswith(".zip"):
+        if not head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            raise DataError("not a readable zip archive (File is not a zip file)", where=where)
+        return
+    found = ("the server sent an HTML page, not the file (is the url right?)" if looks_like_html(head)
+             else f"{what} starts with {head[:8]!r}")
+    kinds = ((".npz", (b"PK\x03\x04", b"PK\x05\x06"), "an .npz file (a zip archive)"),
+             (".npy", (b"\x93NUMPY",), "a .npy file"),
+             (".gz", (b"\x1f\x8b",), "a gzip file"), (".tgz", (b"\x1f\x8b",), "a gzip file"),
+             (".bz2", (b"BZh",), "a bzip2 file"), (".xz", (b"\xfd7zXZ\x00",), "an xz file"))
+    for suffix, magic, kind in kinds:
+        if name.endswith(suffix):
+            if not head.startswith(magic):
+                raise DataError(f"not {kind}: {found}", where=where)
+            return
+    if name.endswith(".tar"):
+        if head[257:262] != b"ustar":
+            raise DataError(f"not a tar archive: {found}", where=where)
+    elif name.endswith(".ndjson"):
+        if looks_like_html(head) or not head.lstrip().startswith(b"{"):
+            raise DataError(f"not an ndjson file of drawings (one JSON object per line): {found}", where=where)
+    elif role in IDX_ROLES:
+        if not (len(head) >= 4 and head[:2] == b"\0\0" and head[2] in (8, 9, 11, 12, 13, 14) and 1 <= head[3] <= 4):
+            raise DataError(f"not an IDX file (MNIST's format, raw or .gz): {found}", where=where)
+    elif looks_like_html(head):
+        raise DataError(found, where=where)
+
+
 class Fetcher:
-    """Brings a url source's parts into the download cache, checking and recording hashes."""
+    """Brings a url source's parts into the download cache, checking hashes. The hash of a part
+    that is neither declared nor locked is held back (`recorded`) until the format's reader has
+    accepted the files: `commit` writes it to sitegen.lock, `discard` forgets the downloads."""
 
     def __init__(self, ctx, options, lock: LockFile):
         self.ctx = ctx
         self.options = options
         self.lock = lock
         self.transfer = Transfer()
+        self.client = Client(options.download_timeout, self.transfer)
         self.declared = dict(zip(options.url, options.sha256 or [None] * len(options.url)))
         self.local: dict[Part, Path] = {}
+        #: parts fetched whose hash was not known: part -> (sha256, bytes), not locked yet
+        self.recorded: dict[Part, tuple[str, int]] = {}
+        self.pending: list[Part] = []
+        self.roles = file_roles(options)
 
     def expected(self, part: Part) -> str | None:
-        """The sha256 the part must have: declared (whole files), locked, or None: not known yet."""
+        """The sha256 the part must have: declared (whole files), locked, fetched by this build
+        (not locked yet), or None: not known yet."""
         known = (self.declared.get(part.url) if part == part.whole else None) or self.lock.sha256(part)
+        if not known and part in self.recorded:
+            known = self.recorded[part][0]
         return known.lower() if known else None
 
     def get(self, part: Part) -> Path:
@@ -155,6 +249,8 @@ class Fetcher:
                     path = self.local[part]
                 elif part.rows:
                     path = self.fetch_rows(part)
+                elif part.drawings:
+                    path = self.fetch_drawings(part)
                 else:
                     path = self.download(part)
             self.local[part] = path
@@ -162,72 +258,97 @@ class Fetcher:
 
     def get_all(self, parts: list[Part]) -> dict[Part, Path]:
         self.pending = parts
-        return {part: self.get(part) for part in parts}
+        try:
+            return {part: self.get(part) for part in parts}
+        except BaseException:
+            self.discard()
+            raise
+        finally:
+            self.client.close()
+
+    def commit(self) -> None:
+        """Lock the hashes of the parts fetched: the format's reader has accepted them."""
+        for part, (sha256, size) in self.recorded.items():
+            self.lock.record(part, sha256, size)
+            which = (f" (first {part.rows:,} rows)" if part.rows else
+                     f" (first {part.drawings_label} drawings)" if part.drawings else "")
+            self.ctx.info(f"  recorded sha256 of {part.member or part.name}{which} in {self.lock.path.name}")
+        self.recorded.clear()
+
+    def discard(self) -> None:
+        """Forget the parts fetched whose hash is not locked: they are removed from the cache."""
+        for part, (sha256, _) in self.recorded.items():
+            path = downloads_dir() / sha256 / part.name
+            path.unlink(missing_ok=True)
+            try:
+                path.parent.rmdir()
+            except OSError:
+                pass  # other files of the same bytes, or already gone
+            self.local.pop(part, None)
+        self.recorded.clear()
 
     # --- storing -------------------------------------------------------------------------
 
     def store(self, part: Part, chunks: Iterable[bytes], total: int | None, what: str) -> Path:
-        """Write ``chunks`` into the cache as ``part``: check the hash it must have, or record it."""
+        """Write ``chunks`` into the cache as ``part``: check its format and the hash it must
+        have. Nothing is left behind when anything fails (or the build is interrupted)."""
         cache = downloads_dir()
         cache.mkdir(parents=True, exist_ok=True)
+        remove_stale_parts(cache)
         digest = hashlib.sha256()
         size = 0
-        with tempfile.NamedTemporaryFile(dir=cache, delete=False, suffix=".part") as out:
-            try:
-                with progress_task(self.ctx, what, total, in_bytes=True) as advance:
-                    for chunk in chunks:
-                        out.write(chunk)
-                        digest.update(chunk)
-                        size += len(chunk)
-                        advance(len(chunk))
-            except BaseException:
-                out.close()
-                os.unlink(out.name)
-                raise
-        sha256 = digest.hexdigest()
-        expected = self.expected(part)
-        if expected and sha256 != expected:
-            os.unlink(out.name)
-            declared = part == part.whole and self.declared.get(part.url)
-            origin = self.ctx.config.file if declared else self.lock.path
-            raise DataError(f"download of {part} has sha256 {sha256}, expected {expected}", where=origin)
-        target = cache / sha256 / part.name
-        target.parent.mkdir(exist_ok=True)
-        shutil.move(out.name, target)
+        head = b""
+        role = None if part.rows else self.roles.get(part.member or part.name)
+        fd, temporary = tempfile.mkstemp(dir=cache, prefix="download-", suffix=PART_SUFFIX)
+        try:
+            with os.fdopen(fd, "wb") as out, progress_task(self.ctx, what, total, in_bytes=True) as advance:
+                for chunk in chunks:
+                    if len(head) < SNIFF_BYTES and not part.sliced:
+                        head += chunk[:SNIFF_BYTES - len(head)]
+                        if len(head) >= SNIFF_BYTES:
+                            check_format(part, role, head)
+                    out.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                    advance(len(chunk))
+            if len(head) < SNIFF_BYTES and not part.sliced:
+                check_format(part, role, head)
+            sha256 = digest.hexdigest()
+            expected = self.expected(part)
+            if expected and sha256 != expected:
+                raise self.mismatch(part, sha256, expected)
+            target = cache / sha256 / part.name
+            target.parent.mkdir(exist_ok=True)
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
         if not expected:
-            self.lock.record(part, sha256, size)
-            self.ctx.info(f"  recorded sha256 of {part.member or part.name}"
-                          f"{f' (first {part.rows:,} rows)' if part.rows else ''} in {self.lock.path.name}")
+            self.recorded[part] = (sha256, size)
         self.local[part] = target
         return target
+
+    def mismatch(self, part: Part, sha256: str, expected: str) -> DataError:
+        if part == part.whole and self.declared.get(part.url):
+            return DataError(f"download of {part} has sha256 {sha256}, expected {expected}",
+                             where=self.ctx.config.file)
+        name = self.lock.path.name
+        return DataError(f"download of {part} has sha256 {sha256} (the file downloaded now), expected {expected} "
+                         f"(recorded in {name} by an earlier download); if the file changed on the server on "
+                         f"purpose, delete its entry from {name} and build again", where=self.lock.path)
 
     # --- whole files ---------------------------------------------------------------------
 
     def download(self, part: Part) -> Path:
         """Fetch a whole file (no Range)."""
-        url = part.url
-        try:
-            request = urllib.request.Request(url, headers={"User-Agent": "sitegen"})
-            response = urllib.request.urlopen(request, timeout=TIMEOUT_S)
-        except (urllib.error.URLError, OSError, TimeoutError) as e:
-            raise Unavailable(f"could not download {url} ({getattr(e, 'reason', e)}) and it is not in the "
-                              f"download cache ({downloads_dir()})") from None
-        length = response.headers.get("Content-Length")
-        return self.save_whole(part, iter(lambda: response.read(CHUNK), b""), int(length) if length else None,
-                               response.close)
+        response = self.client.get(part.url, self.client.deadline(part.url))
+        return self.save_whole(part, response)
 
-    def save_whole(self, part: Part, chunks: Iterator[bytes], total: int | None, close) -> Path:
-        def counted():
-            try:
-                for chunk in chunks:
-                    self.transfer.fetched += len(chunk)
-                    yield chunk
-            except (OSError, TimeoutError, *reading_errors()) as e:
-                raise Unavailable(f"could not download {part.url} ({e}) and it is not in the download cache "
-                                  f"({downloads_dir()})") from None
-            finally:
-                close()
-        path = self.store(part.whole, counted(), total, f"downloading {part.url}")
+    def save_whole(self, part: Part, response: Response) -> Path:
+        try:
+            path = self.store(part.whole, response.chunks(), response.length, f"downloading {part.url}")
+        finally:
+            response.close()
         self.transfer.full += path.stat().st_size
         return path
 
@@ -239,7 +360,7 @@ class Fetcher:
         size = f" ({ignored.total / 1e6:,.1f} MB)" if ignored.total else ""
         self.ctx.info(f"  {url}: the server ignores Range requests, so the whole file{size} is downloaded once "
                       f"into the download cache")
-        return self.save_whole(Part(url), ignored.chunks, ignored.total, ignored.close)
+        return self.save_whole(Part(url), ignored.response)
 
     # --- archive members -----------------------------------------------------------------
 
@@ -249,16 +370,16 @@ class Fetcher:
         members = [m for m in dict.fromkeys(members) if cached(Part(url, m), self.expected(Part(url, m))) is None]
         local = self.whole_on_disk(url)
         if local is None and download_name(url).lower().endswith(".zip") and not self.declared.get(url):
+            deadline = self.client.deadline(url)
             try:
-                archive = open_remote_zip(url, self.transfer)
+                archive = open_remote_zip(self.client, url, deadline)
             except RangeIgnored as ignored:
                 local = self.ignored_range(url, ignored)
             else:
                 try:
                     self.copy_members(archive, members)
                 except reading_errors() as e:
-                    raise Unavailable(f"could not download {url} ({e}) and it is not in the download cache "
-                                      f"({downloads_dir()})") from None
+                    raise Unavailable(f"could not download {url} ({e})") from None
                 finally:
                     archive.close()
                 return
@@ -283,8 +404,9 @@ class Fetcher:
         else cut from the whole file (downloaded once when the server ignores Range)."""
         local = self.whole_on_disk(part.url)
         if local is None:
+            deadline = self.client.deadline(part.url)
             try:
-                layout, head, total = fetch_npy_header(part.url, self.transfer)
+                layout, head, total = fetch_npy_header(self.client, part.url, deadline)
             except RangeIgnored as ignored:
                 local = self.ignored_range(part.url, ignored)
             else:
@@ -294,9 +416,40 @@ class Fetcher:
                 self.transfer.full += total or 0
                 end = layout.offset + part.rows * layout.row_bytes  # exclusive
                 first = head[layout.offset:end]  # rows that came with the header
-                rest = (stream_range(part.url, len(head), end - 1, self.transfer) if end > len(head) else ())
+                rest = stream_range(self.client, part.url, len(head), end - 1, deadline) if end > len(head) else ()
                 return self.store(part, _chain([header, first], rest), end, f"fetching {part}")
         return self.cut_rows(part, local)
+
+    # --- .ndjson drawings ---------------------------------------------------------------
+
+    def fetch_drawings(self, part: Part) -> Path:
+        """The lines of an .ndjson file up to its last drawing kept: read as they arrive (or
+        from the whole file, when it is on disk), the download stopped there."""
+        from .ndjson import read_drawings, split_lines
+
+        count, recognized_only = part.drawings
+        local = self.whole_on_disk(part.url)
+        kept: list[bytes] = []
+        with progress_task(self.ctx, f"fetching {part}", None, in_bytes=True) as advance:
+            if local is not None:
+                source = open(local, "rb")
+                lines = iter(source)
+            else:
+                source = self.client.get(part.url, self.client.deadline(part.url))
+                self.transfer.full += source.length or 0
+                lines = split_lines(source.chunks())
+
+            def recorded():
+                for line in lines:
+                    kept.append(line)
+                    advance(len(line))
+                    yield line
+            try:
+                for _ in read_drawings(recorded(), part.url, count, recognized_only):
+                    pass
+            finally:
+                source.close()
+        return self.store(part, kept, sum(map(len, kept)), f"keeping {part}")
 
     def cut_rows(self, part: Part, whole: Path) -> Path:
         """The first rows of a local .npy, byte for byte what Range requests give."""
@@ -367,6 +520,8 @@ class UrlSource(Source):
         #: the source kind of the downloads; its file options name downloaded files or archive members
         self.format_source = source_for(dataset, options.variant)
         self.fetched: dict[Part, Path] | None = None
+        #: what the format's reader made of a first download (read before its hashes are locked)
+        self.examples = None
 
     def lock(self, ctx) -> LockFile:
         return LockFile(ctx.config.site_dir / LOCK_NAME)
@@ -385,6 +540,8 @@ class UrlSource(Source):
     def parts(self) -> list[Part]:
         members = self.options.members
         rows = self.rows_kept()
+        drawings = ((self.dataset.max_per_class, self.options.variant.recognized_only)
+                    if self.options.format == "ndjson" and self.dataset.max_per_class else None)
         declared = dict(zip(self.options.url, self.options.sha256 or [None] * len(self.options.url)))
         parts = []
         for url in self.options.url:
@@ -393,13 +550,18 @@ class UrlSource(Source):
                 parts += [Part(url, member) for member in members]
             elif rows and name.lower().endswith(".npy") and not declared[url]:
                 parts.append(Part(url, rows=rows))
+            elif drawings and name.lower().endswith(".ndjson") and not declared[url]:
+                parts.append(Part(url, drawings=drawings))
             else:
                 parts.append(Part(url))
         return parts
 
     def fetch(self, ctx) -> dict[Part, Path]:
-        fetcher = Fetcher(ctx, self.options, self.lock(ctx))
-        fetched = fetcher.get_all(self.parts())
+        fetcher = self.fetcher = Fetcher(ctx, self.options, self.lock(ctx))
+        try:
+            fetched = fetcher.get_all(self.parts())
+        except Unavailable as e:
+            raise Unavailable(f"{e} and it is not in the download cache ({downloads_dir()})") from None
         moved = fetcher.transfer
         if moved.fetched:
             how = "with Range requests" if moved.ranged else "in whole files"
@@ -415,7 +577,18 @@ class UrlSource(Source):
         probe = Fetcher(ctx, self.options, lock)
         if any(probe.expected(part) is None for part in parts):
             self.fetched = self.fetch(ctx)
-            probe = Fetcher(ctx, self.options, self.lock(ctx))
+            probe = self.fetcher
+            if probe.recorded:
+                # Lock nothing that the format's reader rejects (a page of HTML, a file cut short).
+                try:
+                    self.examples = self.format_source.read(ctx, self.files(ctx))
+                except BaseException:
+                    probe.discard()
+                    self.fetched = None
+                    raise
+                hashes = {part.key: probe.expected(part) for part in parts}
+                probe.commit()
+                return hashes
         return {part.key: probe.expected(part) for part in parts}
 
     def files(self, ctx):
@@ -430,4 +603,7 @@ class UrlSource(Source):
         return {"path": npy_folder(list(fetched.values()))}
 
     def read(self, ctx, files):
+        if self.examples is not None:
+            examples, self.examples = self.examples, None
+            return examples
         return self.format_source.read(ctx, files)
