@@ -3,6 +3,7 @@ pages, 404.html and sitemap.xml."""
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
 
 import jinja2
@@ -53,6 +54,30 @@ def check_model_fits_data(block: DemoBlock, datasets: dict[str, DatasetArtifact]
                       where=block.page, line=block.line)
 
 
+class InlineBehaviour(HTMLParser):
+    """Finds what never runs under the site's CSP: <script> elements with code in them, and
+    event-handler attributes (onclick=...), in raw HTML of a page or the footer."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        if tag == "script" and "src" not in names:
+            self.found.append("an inline <script>")
+        self.found += [f"an {name}= attribute on <{tag}>" for name in names if name.startswith("on")]
+
+
+def warn_inline_behaviour(ctx: BuildContext, html: str, where) -> None:
+    finder = InlineBehaviour()
+    finder.feed(html)
+    if finder.found:
+        ctx.warn(f"{where}: {finder.found[0]} never runs under the site's Content-Security-Policy "
+                 f"(scripts from the site's own files only); put the code in a .js file (see "
+                 f"'Add your own script' in the authoring guide)")
+
+
 def page_content(page: Page, datasets: dict[str, DatasetArtifact], models: dict[str, ModelArtifact]) -> str:
     """The page's body as HTML, each demo block's marker replaced by its widget placeholder."""
     html = page.html.body
@@ -67,11 +92,13 @@ def render_site(ctx: BuildContext, pages: list[Page], datasets: dict[str, Datase
         for block in page.demos:
             check_model_fits_data(block, datasets, models)
         page.html = render_markdown(page)
+        warn_inline_behaviour(ctx, page.html.body, page.source)
     env = template_environment(ctx)
     site = ctx.config
     nav_pages = [p for p in pages if p.meta.nav and not p.is_home]
     widget_urls = {k: v for k, v in assets.urls.items() if k.startswith(("widgets/", "workers/"))}
     footer = inline_markdown(site.theme.footer)
+    warn_inline_behaviour(ctx, footer, f"{site.file}: theme.footer")
     files: dict[str, FileSource] = {}
 
     def render(template_name: str, output: str, root: str, page: Page | None, **extra) -> None:

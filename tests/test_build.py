@@ -288,3 +288,18 @@ def test_front_matter_unknown_keys_warn_and_an_unclosed_one_fails(tiny_site):
     page.write_text("---\ntitle: x\nText without the closing line.\n")
     with pytest.raises(ConfigError, match=r"first.md:1: front matter is not closed \(no '---' line after it\)"):
         build(tiny_site, progress=False)
+
+
+def test_inline_scripts_in_pages_and_footer_are_reported(tiny_site):
+    page = tiny_site / "content/first.md"
+    page.write_text("---\ntitle: x\n---\n<button onclick=\"go()\">Go</button>\n\n"
+                    "Code about `<script>alert(1)</script>` is fine.\n")
+    toml = tiny_site / "sitegen.toml"
+    toml.write_text(TOML + '[theme]\nfooter = "Hi <script>track()</script>"\n')
+    warnings = build(tiny_site, progress=False).warnings
+    assert any(w.startswith(f"{page}: an onclick= attribute on <button> never runs under the site's "
+                            f"Content-Security-Policy") for w in warnings), warnings
+    assert any(w.startswith(f"{toml}: theme.footer: an inline <script> never runs") for w in warnings), warnings
+    assert len(warnings) == 2
+    with pytest.raises(SitegenError, match="--strict is on"):
+        build(tiny_site, progress=False, strict=True)

@@ -156,9 +156,11 @@ export class MnistData {
   /**
    * Fetch and decode the sprite shards and labels.
    * @param {{onProgress?: (p: {loaded: number, total: number, fraction: number}) => void,
-   *          verify?: boolean}} options  `verify` checks every file's sha256
+   *          verify?: boolean}} options  `verify` (the default) checks every file's sha256
+   *   against manifest.json where the browser can (secure contexts: https and localhost), so
+   *   a stale or damaged file fails here, naming itself, instead of training on wrong labels
    */
-  async load({onProgress, verify = false} = {}) {
+  async load({onProgress, verify = true} = {}) {
     this.tf = this.tf ?? await findTf();
     const files = [...MANIFEST.shards, MANIFEST.labels];
     const total = files.reduce((sum, file) => sum + file.bytes, 0);

@@ -225,3 +225,23 @@ def check_loader(page, base_url: str, built_dirs: dict[str, Path], out: Path) ->
         assert got["leaked"] == 0
     assert result["chunks"]["values"] == result["chunks"]["bytes"] and result["chunks"]["leaked"] == 0
     assert json.loads((out / "data" / "color" / "classes.json").read_text("utf-8")) == ["ß", "ᚠ", "红"]
+
+
+CHECK_JS = """
+import {MnistData} from '../data/gray/data.js';
+window.loadError = new MnistData().load().then(() => null, (e) => e.message);
+"""
+
+
+def test_loader_refuses_labels_shifted_by_one_example(tmp_path, browser_page, serve_dir, tfjs_dist):
+    """Same length, wrong content: only the manifest's sha256 can tell, and the loader checks it."""
+    root = small_site(tmp_path / "site")
+    artifacts = build_datasets(context(root))
+    out = write_site_output(root, artifacts, tfjs_dist)
+    labels = out / "data" / "gray" / "labels_uint8"
+    data = labels.read_bytes()
+    labels.write_bytes(data[3:] + data[:3])  # every label one example later (3 classes, one-hot)
+    (out / "loader-test" / "check.js").write_text(CHECK_JS)
+    (out / "loader-test" / "check.html").write_text(PAGE.replace("test.js", "check.js"))
+    browser_page.goto(serve_dir(out) + "loader-test/check.html")
+    assert browser_page.evaluate("window.loadError") == "labels_uint8: sha256 differs from manifest.json (stale cache?)"
