@@ -96,17 +96,24 @@ def bundle(ctx: BuildContext) -> tuple[Path, dict]:
 
 
 def run_esbuild(ctx: BuildContext, out: Path, tables: bytes) -> None:
-    """Bundle every entry point into ``out/files`` and write ``out/entries.json`` (name -> file)."""
+    """Bundle every entry point into ``out/files`` and write ``out/entries.json`` (name -> file).
+
+    esbuild's content hashes depend on the paths of the inputs relative to its working
+    directory, so the build runs in ``out`` over a copy of the sources (``src/``) and a link
+    to the packages (``node_modules/``, kept as a link): the same sources give the same file
+    names wherever sitegen, its cache or the site live."""
     node_modules = ensure_node_modules(ctx)
     entries = entry_points()
+    shutil.copytree(JS_DIR, out / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    (out / "node_modules").symlink_to(node_modules, target_is_directory=True)
     meta = out / "meta.json"
     settings = out / "settings.json"
     tables_file = out / "tables.json"
     tables_file.write_bytes(tables)
     settings.write_text(json.dumps({
-        "entryPoints": [str(JS_DIR / e) for e in entries], "outdir": str(out / "files"),
-        "outbase": str(JS_DIR), "metafile": str(meta), "nodePaths": [str(node_modules)],
-        "tables": str(tables_file),
+        "workingDir": str(out), "sourceDir": "src", "entryPoints": [f"src/{e}" for e in entries],
+        "outdir": "files", "outbase": "src", "metafile": str(meta), "nodePaths": ["node_modules"],
+        "tables": "tables.json",
     }))
     node = shutil.which("node")
     if node is None:
@@ -115,18 +122,18 @@ def run_esbuild(ctx: BuildContext, out: Path, tables: bytes) -> None:
     result = subprocess.run([node, str(BUILD_SCRIPT), str(settings)], capture_output=True, text=True)
     if result.returncode != 0:
         raise SitegenError(f"esbuild failed: {(result.stderr or result.stdout).strip()}")
-    outputs = json.loads(meta.read_text())["outputs"]
+    outputs = json.loads(meta.read_text())["outputs"]  # paths relative to the working directory
     names: dict[str, str] = {}
     for out_path, info in outputs.items():
-        rel = Path(out_path).resolve().relative_to((out / "files").resolve()).as_posix()
-        entry = info.get("entryPoint")
-        source = Path(entry).resolve() if entry else None
-        if source and source.is_relative_to(JS_DIR.resolve()):
-            names[source.relative_to(JS_DIR.resolve()).as_posix()] = rel
+        rel = out_path.removeprefix("files/")
+        entry = info.get("entryPoint", "")
+        if entry.startswith("src/"):
+            names[entry.removeprefix("src/")] = rel
         else:  # chunks, and the targets of dynamic import('@tensorflow/tfjs')
             names[f"file:{rel}"] = rel
-    for scratch in (meta, settings, tables_file):
+    for scratch in (meta, settings, tables_file, out / "node_modules"):
         scratch.unlink()
+    shutil.rmtree(out / "src")
     (out / "entries.json").write_text(json.dumps(names, indent=1, sort_keys=True))
 
 

@@ -1,5 +1,9 @@
 // Bundles sitegen's browser modules with esbuild (called by sitegen/assets.py).
 // Usage: node build.mjs <config.json>   with {entryPoints, outdir, outbase, metafile, nodePaths, tables}
+// and optionally workingDir (paths are relative to it; default: the current directory) and
+// sourceDir (where sitegen's js/ sources are, relative to workingDir; default: this folder).
+// Content hashes in file names depend on input paths relative to the working directory, so
+// sitegen runs this in a folder holding src/ and node_modules/ for reproducible names.
 //
 // Pages run under "default-src 'self'; script-src 'self'", which also forbids <style>
 // elements made at run time. tfjs-vis styles its tables and visor with glamor, whose
@@ -12,9 +16,11 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {createRequire} from 'node:module';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const require = createRequire(path.join(config.nodePaths[0], 'noop.js'));
+const workingDir = config.workingDir ?? process.cwd();
+const here = config.sourceDir ? path.resolve(workingDir, config.sourceDir) : path.dirname(fileURLToPath(import.meta.url));
+const nodeModules = path.resolve(workingDir, config.nodePaths[0]);
+const require = createRequire(path.join(nodeModules, 'noop.js'));
 const esbuild = require('esbuild');
 
 const cspSafeStyles = {
@@ -39,7 +45,8 @@ const tfjsAsModules = {
   name: 'tfjs-as-es-modules',
   setup(build) {
     build.onResolve({filter: /^@tensorflow\/[^/]+$/}, (args) => {
-      const manifest = require.resolve(`${args.path}/package.json`);
+      // under nodeModules as given (not its real path), so input paths stay where they are
+      const manifest = path.join(nodeModules, args.path, 'package.json');
       const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
       return pkg.module ? {path: path.join(path.dirname(manifest), pkg.module)} : undefined;
     });
@@ -51,15 +58,17 @@ const tfjsAsModules = {
 const sharedTables = {
   name: 'sitegen-tables',
   setup(build) {
-    build.onResolve({filter: /^sitegen:tables$/}, () => ({path: config.tables}));
+    build.onResolve({filter: /^sitegen:tables$/}, () => ({path: path.resolve(workingDir, config.tables)}));
   },
 };
 
 const result = await esbuild.build({
+  absWorkingDir: workingDir,
+  preserveSymlinks: true,
   entryPoints: config.entryPoints,
   outdir: config.outdir,
   outbase: config.outbase,
-  nodePaths: config.nodePaths,
+  nodePaths: [nodeModules],
   metafile: true,
   bundle: true,
   splitting: true,
