@@ -313,6 +313,19 @@ def test_draw_shows_what_to_do_when_the_model_cannot_load(open_demo, browser_pag
     assert "bars-cnn" in error and "reload" in error.lower()
 
 
+@pytest.mark.parametrize("answer, reason", [
+    ({"status": 404, "body": "gone"}, "HTTP 404"),
+    ({"status": 200, "body": "<!doctype html><p>Page not found</p>", "content_type": "text/html"}, "web page"),
+])
+def test_a_missing_weight_file_is_named(open_demo, browser_page, answer, reason):
+    browser_page.route("**/models/bars-cnn/*.bin", lambda route: route.fulfill(**answer))
+    with pytest.raises(AssertionError):
+        open_demo("draw")
+    error = browser_page.inner_text(".sg-demo .sg-error")
+    assert "group1-shard1of1.bin could not be loaded" in error and reason in error, error
+    assert "tensor should have" not in error
+
+
 # ---------------------------------------------------------------- explore
 
 def test_explore_shows_the_true_label_of_an_index(open_demo, widget_site):

@@ -1,6 +1,7 @@
 // Load a data set (its data.js) and a model (model.json + metadata.json) for a widget,
 // turning failures into messages that say what to do. tfjs is imported when first needed:
 // a widget whose model runs in a worker never loads it on the page.
+import {checkedFetch} from './checked-fetch.js';
 import {formatPercent} from './ui.js';
 
 /** An error a reader can act on: `hint` says what to do. */
@@ -56,7 +57,7 @@ export async function loadModel(context, name) {
   let model;
   try {
     const tf = await import('@tensorflow/tfjs');
-    model = await tf.loadLayersModel(new URL('model.json', base).href);
+    model = await tf.loadLayersModel(new URL('model.json', base).href, {fetchFunc: checkedFetch});
   } catch (err) {
     throw new WidgetError(`The model "${name}" could not be loaded: ${err.message}`, NETWORK_HINT);
   }

@@ -12,6 +12,7 @@
 //
 // Messages in:  {id, type: 'load', modelUrl, inputShape}  {id, type: 'predict', input}
 // Messages out: {id, ok: true, ...result}  or  {id, ok: false, message}
+import {checkedFetch} from '../lib/checked-fetch.js';
 import * as tf from '@tensorflow/tfjs';
 import {predictOne} from '../lib/predict-one.js';
 
@@ -44,7 +45,7 @@ async function timeBackend(backend, input) {
 async function load({modelUrl, inputShape: shape}) {
   inputShape = shape;
   await tf.setBackend('cpu');
-  model = await tf.loadLayersModel(modelUrl);
+  model = await tf.loadLayersModel(modelUrl, {fetchFunc: checkedFetch});
   const blank = new Float32Array(inputShape.reduce((a, b) => a * b, 1));
   const timings = {cpu: await timeBackend('cpu', blank), webgl: await timeBackend('webgl', blank)};
   const backend = timings.webgl != null && timings.webgl * WEBGL_ADVANTAGE < timings.cpu ? 'webgl' : 'cpu';
