@@ -43,6 +43,7 @@ class Assets:
 
     urls: dict[str, str] = field(default_factory=dict)
     files: dict[str, FileSource] = field(default_factory=dict)
+    fonts: WebFonts = field(default_factory=WebFonts)
 
 
 def js_sources() -> list[Path]:
@@ -157,6 +158,7 @@ def build_assets(ctx: BuildContext, fonts: WebFonts) -> Assets:
     # no inline styles.
     theme_css = (f":root{{--sg-accent:{ctx.config.theme.accent}}}\n" + fonts.css).encode()
     assets.files.update(fonts.files)
+    assets.fonts = fonts
     assets.files[f"assets/{fingerprint('theme.css', theme_css)}"] = theme_css
     assets.urls["theme.css"] = f"assets/{fingerprint('theme.css', theme_css)}"
     for static in _theme_static_files(ctx):

@@ -44,7 +44,15 @@ class WebFonts:
     """The subsets to ship and the CSS that declares them."""
 
     files: dict[str, Path] = field(default_factory=dict)
+    #: output path of each subset -> the characters it holds
+    chars: dict[str, str] = field(default_factory=dict)
     css: str = ""
+
+    def needed_by(self, text: str) -> list[str]:
+        """The subsets ``text`` uses: a page preloads them, because a browser that discovers a
+        unicode-range font while laying out the first lines may leave those lines as boxes."""
+        used = set(text)
+        return [name for name, chars in self.chars.items() if used.intersection(chars)]
 
 
 def unicode_range(chars: str) -> str:
@@ -107,6 +115,7 @@ def build_fonts(ctx: BuildContext, texts: list[str]) -> WebFonts:
             folder, _ = store.get(f"font-{index}", key, lambda f: write_subset(font, chars, f / "subset.woff2"))
             name = f"assets/fonts/{font.stem}-{key[:10]}.woff2"
             out.files[name] = folder / "subset.woff2"
+            out.chars[name] = chars
             rules.append(f'@font-face{{font-family:"{FAMILY}";src:url("{name.removeprefix("assets/")}") '
                          f'format("woff2");unicode-range:{unicode_range(chars)};font-display:swap}}\n')
     if left:

@@ -78,6 +78,17 @@ def warn_inline_behaviour(ctx: BuildContext, html: str, where) -> None:
                  f"'Add your own script' in the authoring guide)")
 
 
+def demo_class_names(page: Page, datasets: dict[str, DatasetArtifact], models: dict[str, ModelArtifact]) -> list[str]:
+    """The class names the page's demos show (for the web fonts it preloads)."""
+    names: list[str] = []
+    for block in page.demos:
+        for kind, name in block.options.references():
+            artifact = datasets.get(name) if kind == "dataset" else models.get(name)
+            if artifact is not None and artifact.available:
+                names += artifact.classes if kind == "dataset" else artifact.metadata["classes"]
+    return names
+
+
 def page_content(page: Page, datasets: dict[str, DatasetArtifact], models: dict[str, ModelArtifact]) -> str:
     """The page's body as HTML, each demo block's marker replaced by its widget placeholder."""
     html = page.html.body
@@ -110,10 +121,16 @@ def render_site(ctx: BuildContext, pages: list[Page], datasets: dict[str, Datase
         def link(other: Page) -> str:
             return page.link_to(other) if page else root + (other.path + "/" if other.path else "")
 
+        shown = [site.title, site.theme.footer, *(p.meta.title for p in nav_pages)]
+        if page:
+            shown += [page.meta.title, page.meta.description, page.body, *demo_class_names(page, datasets, models)]
+        font_preloads = [root + name for name in assets.fonts.needed_by("".join(shown))]
+
         try:
             template = env.get_template(template_name)
             text = template.render(site=site, page=page, pages=pages, nav_pages=nav_pages, root=root,
                                    asset=asset, link=link, asset_map=widget_urls, footer=footer,
+                                   font_preloads=font_preloads,
                                    description=(page.meta.description if page else "") or site.description,
                                    **extra)
         except jinja2.TemplateSyntaxError as e:

@@ -34,6 +34,8 @@ REQUIRED_PAGES = {
     "quick-draw": [("draw", {"model": "quickdraw-cnn", "top_k": 5})],
     "emnist": [("explore", {"dataset": "emnist", "model": "emnist-dense"})],
     "runes": [("model-builder", {"dataset": "runes"}), ("draw", {"model": "runes-cnn"})],
+    "hanzi": [("train", {"dataset": "hanzi"}), ("explore", {"dataset": "hanzi", "model": "hanzi-cnn"}),
+              ("draw", {"model": "hanzi-cnn", "top_k": 5})],
     "authoring": [],
 }
 
@@ -57,10 +59,10 @@ def test_config_loads_without_warnings(site):
     config, warnings = site
     assert warnings == []
     assert config.content_dir == SITE / "pages"
-    assert set(config.datasets) == {"mnist", "mnist-full", "quickdraw", "emnist", "runes"}
+    assert set(config.datasets) == {"mnist", "mnist-full", "quickdraw", "emnist", "runes", "hanzi"}
     assert {name: m.dataset for name, m in config.models.items()} == {
         "mnist-cnn": "mnist", "keras-cnn": "mnist", "quickdraw-cnn": "quickdraw",
-        "emnist-dense": "emnist", "runes-cnn": "runes"}
+        "emnist-dense": "emnist", "runes-cnn": "runes", "hanzi-cnn": "hanzi"}
 
 
 def test_data_that_must_build_offline_is_local(site):
@@ -68,7 +70,8 @@ def test_data_that_must_build_offline_is_local(site):
     with the repository (runes) or with an installed package (the MNIST sample)."""
     config, _ = site
     kinds = {name: d.source for name, d in config.datasets.items()}
-    assert kinds == {"mnist": "sample", "mnist-full": "url", "quickdraw": "url", "emnist": "url", "runes": "image-folder"}
+    assert kinds == {"mnist": "sample", "mnist-full": "url", "quickdraw": "url", "emnist": "url", "runes": "image-folder",
+                     "hanzi": "image-folder"}
     assert config.datasets["quickdraw"].source_options.format == "npy"
     emnist = config.datasets["emnist"]
     idx = emnist.source_options.variant
@@ -112,7 +115,7 @@ def test_every_page_of_issue_6_exists_with_front_matter(pages):
         assert "order" in meta.raw or path == "", f"{path}: no order in the front matter"
     tutorials = [p for p in pages.values() if not p.is_home and p.path != "authoring"]
     assert [p.path for p in sorted(tutorials, key=lambda p: p.meta.order)] == [
-        "mnist-cnn", "keras-to-web", "quick-draw", "emnist", "runes"]
+        "mnist-cnn", "keras-to-web", "quick-draw", "emnist", "runes", "hanzi"]
     assert pages["authoring"].meta.title == "Write your own tutorial"
 
 

@@ -91,3 +91,13 @@ def test_runes_render_with_the_shipped_glyphs_in_chromium(make_site, npm_availab
         assert seen["width"] == pytest.approx(expected, abs=0.6), (rune, seen)
         assert abs(seen["fallback"] - expected) > 1, (rune, seen)  # the test can tell the two apart
     assert not browser_page.console_errors
+
+
+def test_pages_preload_only_the_subsets_they_use(make_site, npm_available):
+    root = rune_site(make_site)
+    (root / "content" / "plain.md").write_text("---\ntitle: Plain\n---\nLatin only.\n")
+    quiet_build(root)
+    (woff2,) = (root / "_site" / "assets" / "fonts").glob("runic-*.woff2")
+    preload = f'<link rel="preload" href="assets/fonts/{woff2.name}" as="font" type="font/woff2" crossorigin>'
+    assert preload in (root / "_site" / "index.html").read_text()
+    assert 'rel="preload"' not in (root / "_site" / "plain" / "index.html").read_text()

@@ -69,9 +69,9 @@ def build_dataset(ctx: BuildContext, config, store: ArtifactStore, hashes: Input
         ctx.info(f"data: {name}: up to date ({counts['total']:,} examples, cached)")
     reason = model_builder_refusal(data_manifest)
     if reason:
-        # A warning (which fails --strict) only where the author meant the data set for the model
-        # builder; otherwise a note.
-        (ctx.warn if config.model_configs else ctx.info)(f"data set '{name}': {reason}")
+        # A note, not a warning (which would fail --strict): model_configs serve sitegen's own
+        # demos too, and they take this data set; only the external builder cannot.
+        ctx.info(f"data set '{name}': {reason}")
     else:
         # A note, not a warning: the list is good sitegen input (Dropout, Dense, defaults...) that
         # the site's own train and model-builder demos use; only the external builder is left out.

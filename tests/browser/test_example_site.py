@@ -16,7 +16,7 @@ from sitegen.build import build
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
-PAGES = ["", "mnist-cnn/", "keras-to-web/", "quick-draw/", "emnist/", "runes/", "authoring/"]
+PAGES = ["", "mnist-cnn/", "keras-to-web/", "quick-draw/", "emnist/", "runes/", "hanzi/", "authoring/"]
 
 
 @pytest.fixture(scope="module")
