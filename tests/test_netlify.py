@@ -8,7 +8,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-import pytest
+from conftest import skip_unless_ci
 
 from sitegen.config import load_config
 
@@ -38,8 +38,9 @@ def test_cached_folders_are_the_ones_sitegen_writes():
     assert f"{user_cache}/" in ignored and f"{Path(site_cache).name}/" in ignored
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is missing")
 def test_plugin_restores_before_and_saves_after_the_build():
+    if shutil.which("node") is None:
+        skip_unless_ci("node is missing")
     plugin = next(p for p in NETLIFY["plugins"] if p["package"] == "./netlify/sitegen-cache")
     script = RUN_PLUGIN % (json.dumps(str(ROOT / "netlify" / "sitegen-cache" / "index.js")),
                            json.dumps(plugin["inputs"]))
