@@ -34,6 +34,20 @@ from filelock import FileLock
 KEY_LENGTH = 16
 
 
+def file_chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
+    """A file's bytes, a chunk at a time."""
+    with open(path, "rb") as f:
+        while chunk := f.read(size):
+            yield chunk
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    for chunk in file_chunks(path):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def artifact_key(**parts: Any) -> str:
     """Hex sha256 of JSON-ready ``parts`` (format version, options, input hashes, ...)."""
     blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
@@ -139,13 +153,10 @@ class InputHashes:
         entry = self.known.get(key)
         if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
             return entry[2]
-        digest = hashlib.sha256()
-        with open(file, "rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-        self.known[key] = [stat.st_size, stat.st_mtime_ns, digest.hexdigest()]
+        sha256 = file_sha256(file)
+        self.known[key] = [stat.st_size, stat.st_mtime_ns, sha256]
         self.changed = True
-        return digest.hexdigest()
+        return sha256
 
     def tree(self, path: Path, suffixes: set[str] | None = None) -> dict[str, str]:
         """{relative name: sha256} of a file, or of every file under a folder (optionally

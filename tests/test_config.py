@@ -180,8 +180,8 @@ def test_ctrl_c_exits_130_with_one_line(make_site, monkeypatch):
 def test_model_configs_must_be_inside_the_site(make_site, tmp_path):
     outside = tmp_path / "elsewhere.json"
     outside.write_text("[]")
-    root = site(make_site, f'title = "Site"\n[datasets.d]\nsource = "sample"\n'
-                           f'[datasets.d.model_configs]\n"Mine" = "../elsewhere.json"\n')
+    root = site(make_site, 'title = "Site"\n[datasets.d]\nsource = "sample"\n'
+                           '[datasets.d.model_configs]\n"Mine" = "../elsewhere.json"\n')
     with pytest.raises(ConfigError, match=r"'datasets.d.model_configs.Mine': expected a path inside the site's "
                                           r"folder .*, got '../elsewhere.json', which leads to .*elsewhere.json"):
         load_config(root)

@@ -311,7 +311,7 @@ def test_quickdraw_without_range_downloads_whole_files_same_result(tmp_path, www
 
 
 def test_max_examples_alone_fetches_an_equal_share_of_each_file(tmp_path, www, servers):
-    arrays = quickdraw_files(www, rows=400)
+    quickdraw_files(www, rows=400)
     server = servers(www)
     root = write_site(tmp_path / "site", quickdraw_toml(server.base, max_examples=100))
     artifact = build_datasets(context(root))["qd"]

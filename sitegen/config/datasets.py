@@ -256,6 +256,11 @@ class UrlOptions(SourceOptions):
         return self.format
 
     @property
+    def declared_sha256(self) -> dict[str, str | None]:
+        """url -> the sha256 sitegen.toml declares for it (None: not declared)."""
+        return dict(zip(self.url, self.sha256 or [None] * len(self.url)))
+
+    @property
     def names(self) -> list[str]:
         return [download_name(u) for u in self.url]
 

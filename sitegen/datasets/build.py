@@ -67,14 +67,12 @@ def build_dataset(ctx: BuildContext, config, store: ArtifactStore, hashes: Input
                  f"{time.perf_counter() - started:.1f} s")
     else:
         ctx.info(f"data: {name}: up to date ({counts['total']:,} examples, cached)")
+    # What the deeplearn.js model builder cannot take is a note, not a warning (which would fail
+    # --strict): sitegen's own train and model-builder demos still use the data set and its lists.
     reason = model_builder_refusal(data_manifest)
     if reason:
-        # A note, not a warning (which would fail --strict): model_configs serve sitegen's own
-        # demos too, and they take this data set; only the external builder cannot.
         ctx.info(f"data set '{name}': {reason}")
     else:
-        # A note, not a warning: the list is good sitegen input (Dropout, Dense, defaults...) that
-        # the site's own train and model-builder demos use; only the external builder is left out.
         for title, why in model_config_refusals(config.model_configs, data_manifest).items():
             ctx.info(f"data set '{name}': model config '{title}' ({shown_path(ctx, config.model_configs[title])}) "
                      f"is left out of {MODEL_BUILDER_CONFIG} (sitegen's own demos still offer it): {why}")

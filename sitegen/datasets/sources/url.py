@@ -21,6 +21,7 @@ parts are cut from it there.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -28,9 +29,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from ... import paths
+from ...artifacts import file_chunks, file_sha256
 from ...config.datasets import download_name, is_archive
 from ...errors import DataError
 from ..progress import progress_task
@@ -147,13 +149,8 @@ def cached(part: Part, sha256: str | None, verify: bool = True) -> Path | None:
     path = downloads_dir() / sha256 / part.name
     if not path.is_file():
         return None
-    if verify:
-        digest = hashlib.sha256()
-        with open(path, "rb") as f:
-            while chunk := f.read(CHUNK):
-                digest.update(chunk)
-        if digest.hexdigest() != sha256:
-            return None  # damaged in the cache: fetch again
+    if verify and file_sha256(path) != sha256:
+        return None  # damaged in the cache: fetch again
     return path
 
 
@@ -224,7 +221,7 @@ class Fetcher:
         self.lock = lock
         self.transfer = Transfer()
         self.client = Client(options.download_timeout, self.transfer)
-        self.declared = dict(zip(options.url, options.sha256 or [None] * len(options.url)))
+        self.declared = options.declared_sha256
         self.local: dict[Part, Path] = {}
         #: parts fetched whose hash was not known: part -> (sha256, bytes), not locked yet
         self.recorded: dict[Part, tuple[str, int]] = {}
@@ -357,7 +354,7 @@ class Fetcher:
 
     def ignored_range(self, url: str, ignored: RangeIgnored) -> Path:
         """The server sent the whole file to a Range request: keep it (said in the log)."""
-        size = f" ({ignored.total / 1e6:,.1f} MB)" if ignored.total else ""
+        size = f" ({human_bytes(ignored.total)})" if ignored.total else ""
         self.ctx.info(f"  {url}: the server ignores Range requests, so the whole file{size} is downloaded once "
                       f"into the download cache")
         return self.save_whole(Part(url), ignored.response)
@@ -417,7 +414,7 @@ class Fetcher:
                 end = layout.offset + part.rows * layout.row_bytes  # exclusive
                 first = head[layout.offset:end]  # rows that came with the header
                 rest = stream_range(self.client, part.url, len(head), end - 1, deadline) if end > len(head) else ()
-                return self.store(part, _chain([header, first], rest), end, f"fetching {part}")
+                return self.store(part, itertools.chain([header, first], rest), end, f"fetching {part}")
         return self.cut_rows(part, local)
 
     # --- .ndjson drawings ---------------------------------------------------------------
@@ -477,18 +474,7 @@ class Fetcher:
 
     def alias_whole(self, part: Part, whole: Path) -> Path:
         """When the rows kept are all the rows: the part is the whole file."""
-        return self.store(part, _file_chunks(whole), whole.stat().st_size, f"reading {whole.name}")
-
-
-def _chain(*iterables):
-    for iterable in iterables:
-        yield from iterable
-
-
-def _file_chunks(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            yield chunk
+        return self.store(part, file_chunks(whole, CHUNK), whole.stat().st_size, f"reading {whole.name}")
 
 
 def npy_folder(files: list[Path]) -> Path:
@@ -542,7 +528,7 @@ class UrlSource(Source):
         rows = self.rows_kept()
         drawings = ((self.dataset.max_per_class, self.options.variant.recognized_only)
                     if self.options.format == "ndjson" and self.dataset.max_per_class else None)
-        declared = dict(zip(self.options.url, self.options.sha256 or [None] * len(self.options.url)))
+        declared = self.options.declared_sha256
         parts = []
         for url in self.options.url:
             name = download_name(url)
