@@ -129,7 +129,6 @@ def browser_tables() -> dict:
     """Every table above, as the JSON module ``sitegen:tables`` gives it to the browser."""
     return {
         "optimizers": OPTIMIZERS,
-        "activations": list(ACTIVATIONS),
         "layerKinds": {name: _as_json(asdict(kind)) for name, kind in LAYER_KINDS.items()},
         "preprocessing": PREPROCESSING,
     }

@@ -7,7 +7,6 @@ import TABLES from 'sitegen:tables';
 
 /** layerName -> {fields, needs: image|flat|any, rule: window|same|flatten|units, sizeField, activation} */
 export const LAYER_KINDS = TABLES.layerKinds;
-export const ACTIVATIONS = TABLES.activations;
 
 /** A layer list that cannot be used; `index` is the 1-based layer it is about (or null). */
 export class LayerListError extends Error {

@@ -88,11 +88,6 @@ export function splitTensors(data, split, n, loss = null) {
   })));
 }
 
-/** Class indices (int32 [n]) of labels as splitTensors makes them (one-hot or [n, 1] indices). */
-export function classesOf(ys) {
-  return tf.tidy(() => (ys.shape[1] === 1 ? tf.cast(ys.reshape([-1]), 'int32') : ys.argMax(-1)));
-}
-
 /**
  * model.fit with a Stop signal, examples per second and per-batch / per-epoch hooks.
  * Aborting `signal` (an AbortSignal) ends training after the current batch.
