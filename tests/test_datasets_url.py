@@ -285,9 +285,13 @@ def test_interrupted_download_leaves_no_part_file(tmp_path, faulty, download_cac
     (faulty.root / "toy.npz").write_bytes(npz_bytes())
     faulty.faults["toy.npz"] = "slow"
     faulty.slow_interval = 0.2
+    faulty.slow_bytes = 1000  # the download outlasts the interrupt even on a busy machine
     root = npz_site(tmp_path, faulty.base)
     main = threading.main_thread().ident
     timer = threading.Timer(1.0, signal.pthread_kill, (main, signal.SIGINT))  # Ctrl-C, mid-download
+    # Python's own Ctrl-C handler, whatever this process inherited: a process started in the
+    # background by a shell (make test &) ignores SIGINT, and the test would wait in vain.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.monotonic()
     timer.start()
     try:
@@ -295,6 +299,7 @@ def test_interrupted_download_leaves_no_part_file(tmp_path, faulty, download_cac
             build_datasets(context(root))
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, inherited)
     assert time.monotonic() - started < 3
     assert 0 < faulty.traffic.sent["toy.npz"] < len(npz_bytes())
     assert leftovers(download_cache) == [] and not (root / "sitegen.lock").exists()
