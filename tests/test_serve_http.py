@@ -224,7 +224,8 @@ def test_a_half_written_file_is_rebuilt_once_complete(serve, half, half_builds):
 
     write_keeping_mtime(page, "---\ntitle: Whole\norder: 1\n---\nFirst half, then the second half.\n", mtime)
     server.wait_for(lambda: b"then the second half" in server.get("/page/"))
-    assert server.status()["error"] is None
+    # the new site is swapped in before the build's status is published: wait for both
+    assert server.wait_for(lambda: server.status()["error"] is None)
 
 
 def test_a_burst_of_saves_gives_one_rebuild(serve):
