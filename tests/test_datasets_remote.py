@@ -4,10 +4,12 @@ byte it sends; and the fallbacks when the server ignores Range, and bad archives
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
 import shutil
+import struct
 import zipfile
 
 import numpy as np
@@ -415,3 +417,52 @@ def test_zip_members_use_sitegens_client(tmp_path, www, servers):
                   *arrays)
     assert server.traffic.user_agents == {next(iter(server.traffic.user_agents))}
     assert next(iter(server.traffic.user_agents)).startswith(f"sitegen/{__version__} ")
+
+
+def big_letters_zip(path, n_train):
+    """A zip whose gzipped letters members are large (random pixels do not compress), so a
+    prefix read is measurably smaller than the member. Returns the upright images and labels."""
+    images = numbered_images(n_train, 28, 28, seed=5)
+    labels = 1 + np.random.default_rng(6).integers(0, 26, n_train)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        z.writestr(MAPPING, "".join(f"{k} {64 + k} {96 + k}\n" for k in range(1, 27)))
+        z.writestr(LETTERS.format("train-images-idx3"), gzip.compress(idx_images(images.transpose(0, 2, 1)), 1))
+        z.writestr(LETTERS.format("train-labels-idx1"), gz(idx_labels(labels)))
+    return images, labels - 1
+
+
+def train_only_toml(base, **extra):
+    return "\n".join(line for line in emnist_toml(base, **extra).splitlines() if "test_" not in line) + "\n"
+
+
+@pytest.mark.parametrize("ranges", [True, False])
+def test_idx_members_are_read_only_up_to_the_rows_kept(tmp_path, www, servers, ranges):
+    """max_examples on IDX files without test files keeps their first rows: of a gzipped member
+    only its start is fetched (with Range), and the examples are those rows, bit for bit; the
+    server that ignores Range gives the same rows (and lock hashes) from the whole archive."""
+    images, labels = big_letters_zip(www / "gzip.zip", 30_000)
+    server = servers(www, ranges=ranges)
+    root = write_site(tmp_path / "site", train_only_toml(server.base, max_examples=1_500, test_fraction=0.2))
+    ctx = context(root)
+    data = read_built(build_datasets(ctx)["emnist"].dir)
+    x = np.concatenate([data.x_train, data.x_test])[..., 0]
+    y = np.concatenate([class_indices(data.y_train), class_indices(data.y_test)])
+    first = {images[i].tobytes(): labels[i] for i in range(1_500)}  # the first 1,500 rows, by their pixels
+    assert len(x) == 1_500 and all(first.get(image.tobytes()) == label for image, label in zip(x, y))
+
+    member = LETTERS.format("train-images-idx3")
+    spans = member_spans(www / "gzip.zip")
+    if ranges:
+        # 1,500 of 30,000 rows: the directory, the labels, and about a twentieth of the images member
+        # (plus what the server had written into the socket before the build hung up).
+        assert server.traffic.total < 0.5 * spans[member]
+    else:
+        assert server.traffic.total == (www / "gzip.zip").stat().st_size
+
+    lock = json.loads((root / "sitegen.lock").read_text())["downloads"][f"{server.base}gzip.zip"]["members"]
+    kept = lock[member]["rows"]["1500"]
+    with zipfile.ZipFile(www / "gzip.zip") as z:
+        raw = gzip.decompress(z.read(member))
+    expected = struct.pack(">BBBBIII", 0, 0, 8, 3, 1_500, 28, 28) + raw[16:16 + 1_500 * 784]
+    assert kept == {"sha256": hashlib.sha256(expected).hexdigest(), "bytes": len(expected)}
+    assert "1500" in lock[LETTERS.format("train-labels-idx1")]["rows"]

@@ -327,7 +327,8 @@ class DatasetConfig(Schema):
     test_fraction = Float(None, doc="Share of each class kept for testing (a stratified split). Default: the "
                                     "source's own split when it has one, else 0.15.", minimum=0, maximum=1)
     seed = Int(0, doc="Seed of the split and of the shuffle; the same seed gives the same files.")
-    max_examples = Int(None, doc="Keep at most this many examples (a seeded random subset).", minimum=1)
+    max_examples = Int(None, doc="Keep at most this many examples (a seeded random subset; url sources of .npy "
+                                 "or IDX files keep the first rows).", minimum=1)
     max_per_class = Int(None, doc="Keep at most this many examples of each class (Quick Draw files hold "
                                   "100,000+ each).", minimum=1)
     classes = ListOf(Str(non_empty=True), None, doc="Class names in label order, replacing the source's own.")

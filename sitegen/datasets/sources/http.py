@@ -132,11 +132,10 @@ class Client:
     def deadline(self, url: str) -> Deadline:
         return Deadline(url, self.timeout_s)
 
-    def get(self, url: str, deadline: Deadline, byte_range: tuple[int, int | None] | None = None,
-            count: bool = True) -> "Response":
+    def get(self, url: str, deadline: Deadline, byte_range: tuple[int, int | None] | None = None) -> "Response":
         """GET ``url`` (bytes start..end inclusive with ``byte_range``). Raises `Unavailable`,
         `DataError` (a wrong url) or, when a Range request is answered with the whole file,
-        `RangeIgnored`. ``count``: add the body's bytes to the transfer as they are read."""
+        `RangeIgnored`. The body's bytes are added to the transfer as they are read."""
         deadline.check()
         headers = {"Range": range_header(*byte_range)} if byte_range else {}
         try:
@@ -158,7 +157,7 @@ class Client:
             if status == 416:
                 raise DataError(f"{said} to the Range request {headers['Range']}", where=url)
             raise DataError(said, where=url)
-        response = Response(url, answer, deadline, self.transfer if count else Transfer())
+        response = Response(url, answer, deadline, self.transfer)
         if byte_range is not None:
             if status != 206:
                 raise RangeIgnored(response)
@@ -276,21 +275,14 @@ class Response:
 
 def range_fetcher(client: Client, deadline: Deadline):
     """A remotezip fetcher class whose requests go through ``client`` within ``deadline``,
-    counting the bytes of each range it asks for (what the server sends)."""
+    counting the bytes received (a member read only up to the rows kept is fetched no further)."""
     from remotezip import RemoteFetcher
 
     class RangeFetcher(RemoteFetcher):
         def _request(self, kwargs):
             start, end = self.parse_range_header(kwargs["headers"]["Range"])
-            response = client.get(self._url, deadline, (start, end), count=False)
-            return response, response.answer.headers["Content-Range"]
-
-        def fetch(self, data_range, stream=False):
-            buffer = super().fetch(data_range, stream=stream)
-            # What the server sends for the range, read to the end or not (a member's
-            # data descriptor is not).
-            client.transfer.fetched += len(buffer)
+            response = client.get(self._url, deadline, (start, end))
             client.transfer.ranged = True
-            return buffer
+            return response, response.answer.headers["Content-Range"]
 
     return RangeFetcher

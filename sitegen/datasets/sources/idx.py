@@ -6,6 +6,7 @@ import gzip
 import struct
 import zlib
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -49,6 +50,48 @@ def read_idx_file(path: Path, ndim: int) -> np.ndarray:
         raise DataError(f"corrupt IDX file: {found - expected:,} bytes after the {size} data the header "
                         f"declares", where=path)
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def idx_first_rows(chunks: Iterator[bytes], rows: int, where: str) -> Iterator[bytes]:
+    """The first ``rows`` rows (images or labels) of an IDX file, raw or gzipped, as a raw IDX
+    file whose header counts them. ``chunks`` is read no further than those rows, then closed:
+    of a download or an archive member, only its start is fetched."""
+    gunzip = None
+    pending = b""
+    header = None
+    left = 0
+    try:
+        for chunk in chunks:
+            if gunzip is None and not header and not pending and chunk[:2] == b"\x1f\x8b":
+                gunzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            try:
+                pending += gunzip.decompress(chunk) if gunzip else chunk
+            except zlib.error as e:
+                raise DataError(f"corrupt gzip data ({e})", where=where) from None
+            if header is None:
+                if len(pending) < 4 or len(pending) < 4 + 4 * pending[3]:
+                    continue
+                if pending[:2] != b"\0\0" or pending[2] != IDX_UINT8 or not 1 <= pending[3] <= 4:
+                    raise DataError(f"not an IDX file of unsigned bytes (it starts with {pending[:4].hex()})",
+                                    where=where)
+                dims = pending[3]
+                shape = struct.unpack(f">{dims}I", pending[4:4 + 4 * dims])
+                kept = min(rows, shape[0])
+                header = struct.pack(f">4B{dims}I", 0, 0, IDX_UINT8, dims, kept, *shape[1:])
+                left = kept * int(np.prod(shape[1:], dtype=np.int64))
+                pending = pending[4 + 4 * dims:]
+                yield header
+            if pending:
+                piece, pending = pending[:left], b""
+                left -= len(piece)
+                yield piece
+            if not left:
+                return
+        raise DataError("truncated IDX file (it ends before the rows kept)", where=where)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close:
+            close()
 
 
 def read_mapping(path: Path) -> dict[int, str]:

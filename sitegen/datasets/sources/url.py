@@ -4,7 +4,8 @@ of an ``.ndjson`` only the lines up to the last drawing kept.
 
 What a url source reads comes in `Part`s: a whole download, a member of an archive (the
 file options name it by its path inside the archive), the first rows of an ``.npy`` file
-(with ``max_per_class`` / ``max_examples``), or the lines of an ``.ndjson`` file that hold its
+(with ``max_per_class`` / ``max_examples``) or of an IDX file or member (``max_examples``,
+when the data set has no test files), or the lines of an ``.ndjson`` file that hold its
 first ``max_per_class`` (recognized) drawings, read as they arrive and the download stopped
 there. All HTTP goes through sources/http.py. Each part lives in the download cache as
 ``<user cache>/sitegen/downloads/<sha256>/<file name>``; its hash comes from sitegen.toml
@@ -13,13 +14,15 @@ where the first fetch records it once the format's reader has accepted the files
 HTML or a file cut short is never cached nor locked); any later fetch that differs fails.
 
 When the server supports Range requests, a zip member costs the archive's directory plus
-the member, and ``.npy`` rows cost the header plus the rows (sources/remote.py). When it
+the member (of a gzipped IDX member, only its start up to the rows kept), and ``.npy`` rows
+cost the header plus the rows (sources/remote.py). When it
 does not, the whole file is downloaded once into the cache, the build log says so, and the
 parts are cut from it there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -37,6 +40,7 @@ from ...config.datasets import download_name, is_archive
 from ...errors import DataError
 from ..progress import progress_task
 from . import Source
+from .idx import idx_first_rows
 from .http import Client, RangeIgnored, Response, Transfer, Unavailable
 from .remote import (CHUNK, fetch_npy_header, npy_first_rows_header, npy_header_length, npy_layout,
                      open_local_archive, open_remote_zip, reading_errors, stream_range)
@@ -62,7 +66,7 @@ def downloads_dir() -> Path:
 @dataclass(frozen=True)
 class Part:
     """One file a url source reads: a whole download, an archive ``member``, the first ``rows``
-    rows of an .npy file, or the lines of an .ndjson file up to its last drawing kept
+    rows of an .npy or IDX file (or IDX member), or the lines of an .ndjson file up to its last drawing kept
     (``drawings``: how many, and whether only recognized ones count)."""
 
     url: str
@@ -75,7 +79,7 @@ class Part:
         """Its name in the data set's cache key (a whole download: its url, as before parts)."""
         if self.drawings:
             return f"{self.url}#drawings={self.drawings_label}"
-        return self.url + (f"#{self.member}" if self.member else f"#rows={self.rows}" if self.rows else "")
+        return self.url + (f"#{self.member}" if self.member else "") + (f"#rows={self.rows}" if self.rows else "")
 
     @property
     def drawings_label(self) -> str:
@@ -90,8 +94,9 @@ class Part:
 
     @property
     def name(self) -> str:
-        """The file name it is saved under."""
-        return PurePosixPath(self.member).name if self.member else download_name(self.url)
+        """The file name it is saved under (rows cut from a gzipped IDX file are stored raw)."""
+        name = PurePosixPath(self.member).name if self.member else download_name(self.url)
+        return name[:-3] if self.rows and name.lower().endswith(".gz") else name
 
     @property
     def whole(self) -> "Part":
@@ -99,16 +104,17 @@ class Part:
 
     def __str__(self) -> str:
         if self.member:
-            return f"{self.member} of {self.url}"
+            return (f"the first {self.rows:,} rows of " if self.rows else "") + f"{self.member} of {self.url}"
         if self.drawings:
             return f"the first {self.drawings[0]:,} {'recognized ' if self.drawings[1] else ''}drawings of {self.url}"
         return f"the first {self.rows:,} rows of {self.url}" if self.rows else self.url
 
 
 class LockFile:
-    """``sitegen.lock``: {"downloads": {url: {"sha256", "bytes", "members": {path: {"sha256", "bytes"}},
-    "rows": {"<count>": {"sha256", "bytes"}}, "drawings": {"<count>[ recognized]": {...}}}}}: a whole
-    file's hash, its members', its first rows', the lines up to its last drawing kept."""
+    """``sitegen.lock``: {"downloads": {url: {"sha256", "bytes", "members": {path: {"sha256", "bytes",
+    "rows": {...}}}, "rows": {"<count>": {"sha256", "bytes"}}, "drawings": {"<count>[ recognized]": {...}}}}}:
+    a whole file's hash, its members', its (or a member's) first rows', the lines up to its last
+    drawing kept."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -125,13 +131,14 @@ class LockFile:
             if not create:
                 return None
             entry = self.data["downloads"][part.url] = {}
-        if part.member is None and not part.sliced:
-            return entry
-        group, name = (("members", part.member) if part.member else ("rows", str(part.rows)) if part.rows
-                       else ("drawings", part.drawings_label))
-        if create:
-            return entry.setdefault(group, {}).setdefault(name, {})
-        return entry.get(group, {}).get(name)
+        levels = [("members", part.member)] if part.member else []
+        if part.sliced:
+            levels.append(("rows", str(part.rows)) if part.rows else ("drawings", part.drawings_label))
+        for group, name in levels:
+            entry = entry.setdefault(group, {}).setdefault(name, {}) if create else entry.get(group, {}).get(name)
+            if entry is None:
+                return None
+        return entry
 
     def sha256(self, part: Part) -> str | None:
         entry = self._entry(part)
@@ -242,10 +249,12 @@ class Fetcher:
             path = cached(part, self.expected(part))
             if path is None:
                 if part.member:
-                    self.fetch_members(part.url, [p.member for p in self.pending if p.url == part.url and p.member])
+                    self.fetch_members(part.url, [p for p in self.pending if p.url == part.url and p.member])
                     path = self.local[part]
-                elif part.rows:
+                elif part.rows and part.name.lower().endswith(".npy"):
                     path = self.fetch_rows(part)
+                elif part.rows:
+                    path = self.fetch_idx_rows(part)
                 elif part.drawings:
                     path = self.fetch_drawings(part)
                 else:
@@ -361,38 +370,59 @@ class Fetcher:
 
     # --- archive members -----------------------------------------------------------------
 
-    def fetch_members(self, url: str, members: list[str]) -> None:
-        """Bring every named member of the archive at ``url`` into the cache: by Range requests
-        for a zip whose server allows them, else from the whole archive, downloaded once."""
-        members = [m for m in dict.fromkeys(members) if cached(Part(url, m), self.expected(Part(url, m))) is None]
+    def fetch_members(self, url: str, parts: list[Part]) -> None:
+        """Bring every named member (or its first rows) of the archive at ``url`` into the
+        cache: by Range requests for a zip whose server allows them, else from the whole
+        archive, downloaded once."""
+        parts = [p for p in dict.fromkeys(parts) if cached(p, self.expected(p)) is None]
+        with self.archive(url) as archive:
+            archive.check([part.member for part in parts])
+            for part in parts:
+                chunks = archive.read_member(part.member)
+                if part.rows:
+                    self.store(part, idx_first_rows(chunks, part.rows, str(part)), None, f"reading {part}")
+                else:
+                    self.store(part, chunks, None, f"reading {part.member} from {download_name(url)}")
+
+    @contextlib.contextmanager
+    def archive(self, url: str):
+        """The archive at ``url``: read remotely (a zip, by Range requests), else downloaded
+        whole into the cache once (or found there) and read from disk."""
         local = self.whole_on_disk(url)
         if local is None and download_name(url).lower().endswith(".zip") and not self.declared.get(url):
-            deadline = self.client.deadline(url)
             try:
-                archive = open_remote_zip(self.client, url, deadline)
+                remote = open_remote_zip(self.client, url, self.client.deadline(url))
             except RangeIgnored as ignored:
                 local = self.ignored_range(url, ignored)
             else:
                 try:
-                    self.copy_members(archive, members)
+                    yield remote
                 except reading_errors() as e:
                     raise Unavailable(f"could not download {url} ({e})") from None
                 finally:
-                    archive.close()
+                    remote.close()
                 return
         if local is None:
             local = self.download(Part(url))
         archive = open_local_archive(local, url)
         try:
-            self.copy_members(archive, members)
+            yield archive
         finally:
             archive.close()
 
-    def copy_members(self, archive, members: list[str]) -> None:
-        archive.check(members)
-        for member in members:
-            self.store(Part(archive.url, member), archive.read_member(member), None,
-                       f"reading {member} from {download_name(archive.url)}")
+    # --- IDX rows ------------------------------------------------------------------------
+
+    def fetch_idx_rows(self, part: Part) -> Path:
+        """The first rows of an IDX file (raw or gzipped): its start, read as it arrives (or from
+        the whole file, when it is on disk), the download stopped after the rows kept."""
+        local = self.whole_on_disk(part.url)
+        if local is not None:
+            chunks = file_chunks(local, CHUNK)
+        else:
+            response = self.client.get(part.url, self.client.deadline(part.url))
+            self.transfer.full += response.length or 0
+            chunks = response.chunks()
+        return self.store(part, idx_first_rows(chunks, part.rows, part.url), None, f"fetching {part}")
 
     # --- .npy rows -----------------------------------------------------------------------
 
@@ -514,7 +544,12 @@ class UrlSource(Source):
 
     def rows_kept(self) -> int | None:
         """How many rows of each .npy file are read: the first ``max_per_class``, or with only
-        ``max_examples`` an equal share of it per file (then subsampled as usual)."""
+        ``max_examples`` an equal share of it per file (then subsampled as usual). Of IDX files
+        without test files, the first ``max_examples`` (with test files, or by class, the rows
+        kept depend on every label: the files are read whole)."""
+        if self.options.format == "idx":
+            whole = self.options.variant.test_images is not None or self.dataset.max_per_class is not None
+            return None if whole else self.dataset.max_examples
         if self.options.format != "npy":
             return None
         limits = [self.dataset.max_per_class]
@@ -529,11 +564,15 @@ class UrlSource(Source):
         drawings = ((self.dataset.max_per_class, self.options.variant.recognized_only)
                     if self.options.format == "ndjson" and self.dataset.max_per_class else None)
         declared = self.options.declared_sha256
+        roles = file_roles(self.options)
         parts = []
         for url in self.options.url:
             name = download_name(url)
             if is_archive(name) and members:
-                parts += [Part(url, member) for member in members]
+                parts += [Part(url, member, rows=rows if roles.get(member) in IDX_ROLES else None)
+                          for member in members]
+            elif rows and self.options.format == "idx" and roles.get(name) in IDX_ROLES and not declared[url]:
+                parts.append(Part(url, rows=rows))
             elif rows and name.lower().endswith(".npy") and not declared[url]:
                 parts.append(Part(url, rows=rows))
             elif drawings and name.lower().endswith(".ndjson") and not declared[url]:
