@@ -102,9 +102,12 @@ LAYER_KINDS: dict[str, LayerKind] = {
 #: which channel holds the ink, whether to invert it, how to place it, the box of a 28x28
 #: image that the ink is scaled into (None: the whole image), and the draw widget's default
 #: pen width as a share of the canvas side (close to the data's strokes after scaling).
+#: Quick Draw's fit renders the reader's strokes as the data set's bitmaps were rendered
+#: (js/lib/strokes.js), so its channel and invert are not read; its pen is the data's line
+#: (16 of 255 units) on a drawing that spans about 4/5 of the canvas.
 PREPROCESSING: dict[str, dict] = {
     "mnist": {"channel": "luminance", "invert": True, "fit": "center-of-mass", "box": 20, "pen": 0.07},
-    "quickdraw": {"channel": "luminance", "invert": True, "fit": "bounding-box", "box": None, "pen": 0.03},
+    "quickdraw": {"channel": "luminance", "invert": True, "fit": "quickdraw-strokes", "box": None, "pen": 0.05},
     "glyph": {"channel": "alpha", "invert": False, "fit": "whole-canvas", "box": None, "pen": 0.06},
 }
 CANVASES = tuple(PREPROCESSING)

@@ -1,5 +1,6 @@
-"""Quick Draw strokes: the renderer (pixels, the published cairo recipe, the browser twin) and
-the ndjson source (streaming, recognized_only, max_per_class, url downloads, bad input)."""
+"""Quick Draw strokes: the renderer (pixels, the published cairo recipe, the browser twin, and the
+draw widget's strokes made into drawings by lib/preprocess.js) and the ndjson source (streaming,
+recognized_only, max_per_class, url downloads, bad input)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,65 @@ def doodles(count: int, seed: int = 0) -> list[list]:
 
 CONSTRUCTED = [HORIZONTAL, SQUARE, DOT, [[[0, 0], [0, 255]]], [[[0, 255], [0, 255]], [[0, 255], [255, 0]]],
                [[[0, 100], [0, 0]], [[0, 100], [40, 40]]], *doodles(40)]
+
+
+def simplified(xs: list[float], ys: list[float], epsilon: float = 2) -> tuple[list[float], list[float]]:
+    """Ramer-Douglas-Peucker to within epsilon of the segments kept, as lib/preprocess.js does it
+    (the same double arithmetic and order, the first farthest point on a tie)."""
+    keep = {0, len(xs) - 1}
+    spans = [(0, len(xs) - 1)]
+    while spans:
+        a, b = spans.pop()
+        dx, dy = xs[b] - xs[a], ys[b] - ys[a]
+        length2 = dx * dx + dy * dy
+        farthest, far = epsilon * epsilon, -1
+        for i in range(a + 1, b):
+            t = min(max(((xs[i] - xs[a]) * dx + (ys[i] - ys[a]) * dy) / length2, 0), 1) if length2 > 0 else 0
+            ex, ey = xs[i] - (xs[a] + t * dx), ys[i] - (ys[a] + t * dy)
+            if ex * ex + ey * ey > farthest:
+                farthest, far = ex * ex + ey * ey, i
+        if far >= 0:
+            keep.add(far)
+            spans += [(a, far), (far, b)]
+    return [xs[i] for i in sorted(keep)], [ys[i] for i in sorted(keep)]
+
+
+def reader_drawing(strokes) -> list:
+    """The draw widget's strokes (lists of [x, y] in 0..1 of its canvas) as the Quick Draw drawing
+    lib/preprocess.js's quickDrawStrokes makes of them, with the same double arithmetic: moved to
+    the top-left, divided by the longest side and times 255 (a lone dot stays at 0, 0), simplified."""
+    xs = [x for stroke in strokes for x, _ in stroke]
+    ys = [y for stroke in strokes for _, y in stroke]
+    min_x, min_y = min(xs), min(ys)
+    span = max(max(xs) - min_x, max(ys) - min_y)
+
+    def unit(v: float, low: float) -> float:
+        return (v - low) / span * 255 if span > 0 else 0
+
+    return [list(simplified([unit(x, min_x) for x, _ in stroke], [unit(y, min_y) for _, y in stroke]))
+            for stroke in strokes]
+
+
+def canvas_strokes(count: int, seed: int = 0) -> list[list]:
+    """Drawings as the draw widget records them: points in 0..1 of the canvas, dense and a little
+    shaky like pointer moves, some repeated, any size and place, clicks (one-point strokes) among them."""
+    rng = np.random.default_rng(seed)
+    drawings = []
+    for _ in range(count):
+        strokes = []
+        for _ in range(rng.integers(1, 5)):
+            n = int(rng.choice([1, 2, 40, 150]))
+            angle = rng.uniform(0, 6.3) + np.linspace(0, rng.uniform(0.5, 6.3), n)
+            arc = rng.uniform(0.3, 0.7, 2) + rng.uniform(0.02, 0.3) * np.stack([np.cos(angle), np.sin(angle)], 1)
+            points = np.clip(arc + rng.normal(0, 0.002, (n, 2)), 0, 1)
+            strokes.append(np.repeat(points, rng.integers(1, 3, n), axis=0).tolist())
+        drawings.append(strokes)
+    return drawings
+
+
+#: the draw widget's strokes: random drawings, a click, a vertical line (no width), two dots
+READER_DRAWINGS = [*canvas_strokes(12), [[[0.5, 0.5]]], [[[0.3, 0.1], [0.3, 0.35], [0.3, 0.9]]],
+                   [[[0.1, 0.2]], [[0.7, 0.6]]]]
 
 
 # --- the renderer -----------------------------------------------------------------------------
@@ -143,14 +203,27 @@ def test_renders_match_the_published_cairo_recipe():
 
 RUN_IN_NODE = """
 import {renderStrokes} from %s;
+import {prepareStrokes, quickDrawStrokes} from %s;
 import {readFileSync} from 'node:fs';
 const cases = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-console.log(JSON.stringify(cases.map(({strokes, height, width}) => Array.from(renderStrokes(strokes, height, width)))));
+// A Quick Draw drawing is rendered as is; the draw widget's strokes go through its preprocessing,
+// whose [0, 1] floats are read back as bytes, and the drawing it made of them comes back too.
+const run = ({strokes, canvas, height, width}) => (strokes
+  ? {pixels: Array.from(renderStrokes(strokes, height, width))}
+  : {pixels: Array.from(prepareStrokes(canvas, {input_shape: [height, width, 1], fit: 'quickdraw-strokes'}),
+                        (v) => Math.round(v * 255)),
+     drawing: quickDrawStrokes(canvas)});
+console.log(JSON.stringify(cases.map(run)));
 """
+
+#: the same shape drawn small in a corner and large in the middle of the canvas
+SMALL_SEVEN = [[[0.1, 0.1], [0.2, 0.1], [0.12, 0.25]]]
+LARGE_SEVEN = [[[0.3, 0.2], [0.7, 0.2], [0.38, 0.8]]]
 
 
 def test_the_browser_renderer_gives_the_same_bytes(tmp_path):
-    """js/lib/strokes.js repeats every floating-point step in the same order: exact equality."""
+    """js/lib/strokes.js repeats every floating-point step in the same order, and the draw widget's
+    strokes become drawings with the same arithmetic in lib/preprocess.js: exact equality."""
     node = shutil.which("node")
     if node is None:
         skip_unless_ci("node is not installed")
@@ -158,14 +231,34 @@ def test_the_browser_renderer_gives_the_same_bytes(tmp_path):
     cases = [{"strokes": d, "height": h, "width": w} for i, d in enumerate(CONSTRUCTED)
              for h, w in ([sizes[i % len(sizes)], (28, 28)] if i % len(sizes) else [(28, 28)])]
     cases.append({"strokes": [[[12.5, 200.25], [3.75, 90.5]]], "height": 28, "width": 28})  # not integers
+    cases += [{"canvas": d, "height": h, "width": w} for i, d in enumerate(READER_DRAWINGS) for h, w in [sizes[i % 3]]]
+    cases += [{"canvas": d, "height": 28, "width": 28} for d in (SMALL_SEVEN, LARGE_SEVEN)]
     (tmp_path / "cases.json").write_text(json.dumps(cases))
     runner = tmp_path / "run.mjs"
-    runner.write_text(RUN_IN_NODE % json.dumps((JS_DIR / "lib" / "strokes.js").as_uri()))
+    runner.write_text(RUN_IN_NODE % (json.dumps((JS_DIR / "lib" / "strokes.js").as_uri()),
+                                     json.dumps((JS_DIR / "lib" / "preprocess.js").as_uri())))
     out = subprocess.run([node, str(runner), str(tmp_path / "cases.json")], capture_output=True, text=True,
                          check=True)
-    for case, pixels in zip(cases, json.loads(out.stdout), strict=True):
-        python = render_strokes(case["strokes"], case["height"], case["width"])
-        np.testing.assert_array_equal(np.array(pixels, np.uint8).reshape(python.shape), python)
+    results = json.loads(out.stdout)
+    recorded = kept = 0
+    for case, result in zip(cases, results, strict=True):
+        strokes = case.get("strokes") or reader_drawing(case["canvas"])
+        python = render_strokes(strokes, case["height"], case["width"])
+        assert python.any()
+        np.testing.assert_array_equal(np.array(result["pixels"], np.uint8).reshape(python.shape), python)
+        if "canvas" in case:
+            assert result["drawing"] == strokes
+            xs = [x for x_list, _ in strokes for x in x_list]
+            ys = [y for _, y_list in strokes for y in y_list]
+            # as in the simplified files: at the top-left, the longest side 255, but for the points
+            # that simplifying dropped, at most 2 units from the lines kept (a dot stays at 0, 0)
+            assert 0 <= min(xs) <= 2 and 0 <= min(ys) <= 2
+            assert 253 <= max(max(xs), max(ys)) <= 255 or max(max(xs), max(ys)) == 0
+            recorded += sum(map(len, case["canvas"]))
+            kept += len(xs)
+    assert kept < recorded / 3  # the simplified strokes are cheaper to render, as the data's were
+    # where and how large the reader drew a shape does not change what the model sees
+    assert results[-2]["pixels"] == results[-1]["pixels"]
 
 
 def test_browser_constants_are_pythons():

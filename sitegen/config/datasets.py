@@ -318,8 +318,8 @@ class DatasetConfig(Schema):
     title = Str(None, doc="Name shown to readers (and the key in datasets-config.json); defaults to the table name.")
     description = Str("", doc="One or two sentences about the data, shown next to demos.")
     canvas = Choice(CANVASES, None, doc="How a drawing is preprocessed to look like this data: 'mnist' (centred "
-                                        "by mass in 20x20 of 28x28), 'quickdraw' (fit to the box), 'glyph' "
-                                        "(ink in the alpha channel). Default by source.")
+                                        "by mass in 20x20 of 28x28), 'quickdraw' (the strokes rendered as the "
+                                        "data set's were), 'glyph' (ink in the alpha channel). Default by source.")
     model_configs = PathTable({}, doc="Model-builder layer configs: display name -> path of a JSON file "
                                       "(listed as modelConfigs in data/datasets-config.json).")
 

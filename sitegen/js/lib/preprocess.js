@@ -2,16 +2,19 @@
 // `preprocessing` block of the model's metadata.json, see sitegen/models/metadata.py).
 // Pure functions on arrays: no DOM, no tfjs, so tests can run them on known pixels.
 //
+// Most data sets were made from pixels, so the drawing is read from the canvas:
 //   mnist      bounding box scaled to fit `box` x `box` (20 of 28) keeping aspect, placed so
 //              the centre of mass is the image centre; white ink on black
-//   quickdraw  bounding box, aspect kept, a small margin, scaled to fill the image
 //   glyph      the whole canvas scaled to the image, ink read from the alpha channel
-//
 // Scaling averages every source pixel a target pixel covers (a box filter), which is the
 // anti-aliasing of the data sets' own downscaling.
+//
+// Quick Draw's bitmaps were rendered from strokes, so the reader's strokes are too:
+//   quickdraw  aligned to the top-left, scaled so the longest side is 255 and simplified, as
+//              Quick Draw's simplified drawings were, then rendered by lib/strokes.js, the
+//              data set's renderer (its line width, centring and anti-aliasing)
+import {renderStrokes} from './strokes.js';
 
-/** Fraction of the image side left empty around a Quick Draw style drawing. */
-export const QUICKDRAW_MARGIN = 1 / 28;
 /** Ink below this (0..1) does not count for the bounding box (stray anti-aliased edges). */
 const INK_THRESHOLD = 0.02;
 
@@ -143,34 +146,124 @@ function fitCentreOfMass(ink, width, height, bbox, rows, cols, box) {
   return out;
 }
 
-// A square around the bounding box (aspect kept, drawing centred), with a margin, scaled
-// to the whole image.
-function fitBoundingBox(ink, width, height, bbox, rows, cols) {
-  const [x0, y0, x1, y1] = bbox;
-  const side = Math.max(x1 - x0, y1 - y0) / (1 - 2 * QUICKDRAW_MARGIN);
-  const cx = (x0 + x1) / 2;
-  const cy = (y0 + y1) / 2;
-  return resample(ink, width, height, [cx - side / 2, cy - side / 2, side, side], cols, rows);
-}
-
 function fitWholeCanvas(ink, width, height, bbox, rows, cols) {
   return resample(ink, width, height, [0, 0, width, height], cols, rows);
 }
 
 /**
- * How a drawing is placed in the image, by the `fit` of a preprocessing block: each kind
- * of TABLES.preprocessing (sitegen/tables.py) names one of these.
- * (ink, width, height, bbox, rows, cols, box) -> Float32Array rows*cols.
+ * How a drawing read from the canvas is placed in the image, by the `fit` of a
+ * preprocessing block: each pixel kind of TABLES.preprocessing (sitegen/tables.py) names
+ * one of these. (ink, width, height, bbox, rows, cols, box) -> Float32Array rows*cols.
  */
 export const FITS = {
   'center-of-mass': fitCentreOfMass,
-  'bounding-box': fitBoundingBox,
   'whole-canvas': fitWholeCanvas,
 };
 
+/** Quick Draw simplified its drawings to within this many units of the 255-unit box. */
+export const SIMPLIFY_EPSILON = 2;
+
+// Ramer-Douglas-Peucker on one stroke: the indices of the points kept, so that no point
+// dropped lies farther than `epsilon` from the line through those kept. Distances are to
+// segments, so a stroke that goes out and comes back keeps its far end.
+function simplifiedIndices(xs, ys, epsilon) {
+  const n = xs.length;
+  const keep = new Uint8Array(n);
+  keep[0] = 1;
+  keep[n - 1] = 1;
+  const limit = epsilon * epsilon;
+  const spans = [[0, n - 1]];
+  while (spans.length > 0) {
+    const [a, b] = spans.pop();
+    const dx = xs[b] - xs[a];
+    const dy = ys[b] - ys[a];
+    const length2 = dx * dx + dy * dy;
+    let farthest = limit;
+    let far = -1;
+    for (let i = a + 1; i < b; i++) {
+      let t = 0;
+      if (length2 > 0) t = Math.min(Math.max(((xs[i] - xs[a]) * dx + (ys[i] - ys[a]) * dy) / length2, 0), 1);
+      const ex = xs[i] - (xs[a] + t * dx);
+      const ey = ys[i] - (ys[a] + t * dy);
+      const d2 = ex * ex + ey * ey;
+      if (d2 > farthest) {
+        farthest = d2;
+        far = i;
+      }
+    }
+    if (far >= 0) {
+      keep[far] = 1;
+      spans.push([a, far], [far, b]);
+    }
+  }
+  return keep;
+}
+
 /**
- * The model's input for a drawing: Float32Array of rows*cols*channels in [0, 1] (channels
- * repeat the ink for colour models), or null when nothing is drawn.
+ * The reader's strokes (each a list of [x, y] points, in any one unit for both axes) as
+ * Quick Draw's simplified drawings were made of the players' strokes: [[xs, ys], ...] moved
+ * to the top-left corner, scaled so the longest side is 255 (a lone dot stays at 0, 0), and
+ * simplified by Ramer-Douglas-Peucker to SIMPLIFY_EPSILON. (Quick Draw first resampled the
+ * strokes every unit, which adds points on the lines only, and rounded to integers, which
+ * moves them by half a unit at most; both are left out.)
+ */
+export function quickDrawStrokes(strokes) {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const points of strokes) {
+    for (const [x, y] of points) {
+      minX = Math.min(minX, x);
+      minY = Math.min(minY, y);
+      maxX = Math.max(maxX, x);
+      maxY = Math.max(maxY, y);
+    }
+  }
+  const span = Math.max(maxX - minX, maxY - minY);
+  // divided before scaled, so the longest side ends at exactly 255
+  const unit = (v, min) => (span > 0 ? ((v - min) / span) * 255 : 0);
+  return strokes.map((points) => {
+    const xs = points.map(([x]) => unit(x, minX));
+    const ys = points.map(([, y]) => unit(y, minY));
+    const keep = simplifiedIndices(xs, ys, SIMPLIFY_EPSILON);
+    return [xs.filter((_, i) => keep[i]), ys.filter((_, i) => keep[i])];
+  });
+}
+
+// Strokes -> the data set's own rendering of them, in [0, 1].
+function renderQuickDraw(strokes, rows, cols) {
+  const pixels = renderStrokes(quickDrawStrokes(strokes), rows, cols);
+  return Float32Array.from(pixels, (v) => v / 255);
+}
+
+/**
+ * How a drawing kept as strokes becomes the image, by the `fit` of a preprocessing block:
+ * for data sets rendered from strokes. (strokes, rows, cols) -> Float32Array rows*cols.
+ */
+export const STROKE_FITS = {
+  'quickdraw-strokes': renderQuickDraw,
+};
+
+/** Whether this preprocessing block reads the reader's strokes (else the canvas' pixels). */
+export function readsStrokes(preprocessing) {
+  return Object.prototype.hasOwnProperty.call(STROKE_FITS, preprocessing.fit);
+}
+
+/** Every fit this code knows, for messages. */
+export const KNOWN_FITS = [...Object.keys(FITS), ...Object.keys(STROKE_FITS)];
+
+// The gray image as the model's input: each pixel repeated over the channels.
+function toChannels(gray, channels) {
+  if (channels === 1) return gray;
+  const out = new Float32Array(gray.length * channels);
+  for (let i = 0; i < gray.length; i++) out.fill(gray[i], i * channels, (i + 1) * channels);
+  return out;
+}
+
+/**
+ * The model's input for a drawing read from the canvas: Float32Array of rows*cols*channels
+ * in [0, 1] (channels repeat the ink for colour models), or null when nothing is drawn.
  * @param image      {data: RGBA bytes, width, height}
  * @param preprocessing  metadata.json's block: {input_shape, channel, invert, fit (a key of
  *   FITS), box}; an unknown fit throws
@@ -186,8 +279,22 @@ export function prepareDrawing(image, preprocessing) {
   const box = preprocessing.box || Math.round(Math.min(rows, cols) * 20 / 28);
   const gray = fit(ink, image.width, image.height, bbox, rows, cols, box);
   for (let i = 0; i < gray.length; i++) gray[i] = Math.min(1, Math.max(0, gray[i]));
-  if (channels === 1) return gray;
-  const out = new Float32Array(gray.length * channels);
-  for (let i = 0; i < gray.length; i++) out.fill(gray[i], i * channels, (i + 1) * channels);
-  return out;
+  return toChannels(gray, channels);
+}
+
+/**
+ * The model's input for a drawing kept as strokes, as prepareDrawing's, or null when
+ * nothing is drawn.
+ * @param strokes  lists of [x, y] points (the draw widget's: 0..1 of the canvas side)
+ * @param preprocessing  metadata.json's block: {input_shape, fit (a key of STROKE_FITS)}
+ */
+export function prepareStrokes(strokes, preprocessing) {
+  const [rows, cols, channels = 1] = preprocessing.input_shape;
+  const fit = STROKE_FITS[preprocessing.fit];
+  if (!fit) {
+    throw new Error(`unknown fit ${JSON.stringify(preprocessing.fit)} (known: ${Object.keys(STROKE_FITS).join(', ')})`);
+  }
+  const drawn = strokes.filter((points) => points.length > 0);
+  if (drawn.length === 0) return null;
+  return toChannels(fit(drawn, rows, cols), channels);
 }

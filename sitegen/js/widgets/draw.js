@@ -1,7 +1,9 @@
 // `draw`: sketch on a canvas, and the converted model guesses what it is at each stroke's
 // end. The drawing is prepared like the model's data set (metadata.json `preprocessing`,
-// lib/preprocess.js) and the small image the model sees is shown next to the guesses. The
-// model runs in a worker (lib/predictor.js), so the page keeps drawing while it thinks.
+// lib/preprocess.js: from its pixels, or, for Quick Draw, whose bitmaps were rendered from
+// strokes, from its strokes) and the small image the model sees is shown next to the
+// guesses. The model runs in a worker (lib/predictor.js), so the page keeps drawing while
+// it thinks.
 // DOM in draw/view.js, strokes and predictions in draw/controller.js; mount() wires them.
 import {startWidget} from '../lib/shell.js';
 import {openPredictor} from '../lib/predictor.js';

@@ -1,8 +1,9 @@
-// The draw widget's state and actions: the strokes, and at each stroke's end a prediction
-// of the drawing prepared like the model's data set (lib/preprocess.js) by the model in
-// its worker (lib/predictor.js).
+// The draw widget's state and actions: the strokes, the keyboard pen, and at each stroke's
+// end a prediction of the drawing prepared like the model's data set (lib/preprocess.js:
+// from the canvas' pixels, or for data rendered from strokes, from the strokes themselves)
+// by the model in its worker (lib/predictor.js).
 import TABLES from 'sitegen:tables';
-import {FITS, prepareDrawing} from '../../lib/preprocess.js';
+import {KNOWN_FITS, prepareDrawing, prepareStrokes, readsStrokes} from '../../lib/preprocess.js';
 import {WidgetError} from '../../lib/resources.js';
 
 // Timings of the last this many predictions stay in `state` (read by bench/bench_widgets.py).
@@ -15,12 +16,14 @@ const KEEP_TIMINGS = 100;
 export function drawingRecipe(preprocessing, modelName) {
   const known = TABLES.preprocessing[preprocessing.canvas] ?? TABLES.preprocessing.mnist;
   const recipe = {...known, ...preprocessing};
-  if (!FITS[recipe.fit]) {
+  if (!KNOWN_FITS.includes(recipe.fit)) {
     throw new WidgetError(`The model "${modelName}" asks for drawings fitted by "${recipe.fit}", which this ` +
-      `site's code does not know (known: ${Object.keys(FITS).join(', ')}).`, 'Rebuild the site with `sitegen build`.');
+      `site's code does not know (known: ${KNOWN_FITS.join(', ')}).`, 'Rebuild the site with `sitegen build`.');
   }
   return recipe;
 }
+
+const clamp = (v) => Math.min(1, Math.max(0, v));
 
 function keepLast(list, value) {
   list.push(value);
@@ -32,10 +35,12 @@ export class DrawController {
     Object.assign(this, {shell, predictor, recipe, view});
     this.strokes = [];  // each a list of [x, y] in 0..1 of the canvas side
     this.current = null;  // the stroke the pointer draws
-    this.keyboardPen = null;  // the stroke the arrow keys draw
+    // The keyboard pen: where it is (0..1 of the side), and while it is down, its stroke.
+    // It starts up, in the centre; the arrows move it, so a stroke can start anywhere.
+    this.pen = {at: [0.5, 0.5], stroke: null};
     this.asked = 0;  // predictions asked for; an answer to an older drawing is dropped
     this.state = {lastInput: null, lastProbabilities: null, latencies: [], modelTimes: [], predictions: 0,
-      strokes: this.strokes, where: predictor.where, timings: predictor.timings};
+      strokes: this.strokes, pen: this.pen, where: predictor.where, timings: predictor.timings};
   }
 
   get drawing() {
@@ -43,6 +48,7 @@ export class DrawController {
   }
 
   startStroke(point) {
+    this.liftPen();  // the pointer takes over: a keyboard stroke ends here, unasked
     this.current = [point];
     this.strokes.push(this.current);
     this.view.redraw();
@@ -60,33 +66,55 @@ export class DrawController {
     this.strokeEnded();
   }
 
-  keyStep(dx, dy) {
-    if (!this.keyboardPen) {
-      this.keyboardPen = [[0.5, 0.5]];
-      this.strokes.push(this.keyboardPen);
+  /** Move the keyboard pen; while it is down, its stroke follows. */
+  penMove(dx, dy) {
+    const pen = this.pen;
+    pen.at = [clamp(pen.at[0] + dx), clamp(pen.at[1] + dy)];
+    if (pen.stroke) {
+      pen.stroke.push(pen.at);
+      this.view.redraw();
     }
-    const [x, y] = this.keyboardPen[this.keyboardPen.length - 1];
-    this.keyboardPen.push([Math.min(1, Math.max(0, x + dx)), Math.min(1, Math.max(0, y + dy))]);
-    this.view.redraw();
+    this.view.showPen(pen);
   }
 
-  keyEnd() {
-    if (!this.keyboardPen) return false;
-    this.keyboardPen = null;
+  /** Put the keyboard pen down (a stroke starts where it is) or lift it (the stroke ends). */
+  penToggle() {
+    const pen = this.pen;
+    if (pen.stroke) {
+      this.penUp();
+      return;
+    }
+    pen.stroke = [pen.at];
+    this.strokes.push(pen.stroke);
+    this.view.redraw();
+    this.view.showPen(pen);
+  }
+
+  /** Lift the keyboard pen, if it is down, ending its stroke like a pointer's. */
+  penUp() {
+    if (!this.pen.stroke) return;
+    this.liftPen();
     this.strokeEnded();
-    return true;
+  }
+
+  // The keyboard pen goes up without asking for a prediction: the caller asks, or the
+  // pointer's stroke that took over will.
+  liftPen() {
+    if (!this.pen.stroke) return;
+    this.pen.stroke = null;
+    this.view.showPen(this.pen);
   }
 
   clear() {
     this.strokes.length = 0;
-    this.keyboardPen = null;
+    this.liftPen();
     this.view.redraw();
     this.strokeEnded();
   }
 
   undo() {
     this.strokes.pop();
-    this.keyboardPen = null;
+    this.liftPen();
     this.view.redraw();
     this.strokeEnded();
   }
@@ -98,7 +126,9 @@ export class DrawController {
   async predict() {
     const started = performance.now();
     const ticket = ++this.asked;
-    const input = prepareDrawing(this.view.readDrawing(), this.recipe);
+    const input = readsStrokes(this.recipe)
+      ? prepareStrokes(this.strokes, this.recipe)
+      : prepareDrawing(this.view.readDrawing(), this.recipe);
     if (!input) {
       this.view.showNothing();
       return;

@@ -1,10 +1,12 @@
-// The draw widget's DOM: the drawing canvas with Undo / Clear, the small image the model
-// sees, the guesses and a status line. It paints strokes it is given and reports pointer,
-// keyboard and button input to the controller's actions; it keeps no drawing of its own.
+// The draw widget's DOM: the drawing canvas with the keyboard pen's mark, Undo / Clear,
+// the small image the model sees, the guesses and a status line. It paints strokes it is
+// given and reports pointer, keyboard and button input to the controller's actions; it
+// keeps no drawing of its own.
 import {renderBars} from '../../lib/bars.js';
 import {h, paintImage} from '../../lib/ui.js';
 
 const KEY_STEP = 0.04;  // a keyboard arrow press moves the pen this share of the side
+const PEN_KEYS = new Set(['Enter', ' ']);  // put the keyboard pen down, or lift it
 const ARROWS = {ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1]};
 const WHERE_NAMES = {webgl: 'GPU (WebGL)', wasm: 'CPU (WebAssembly)', cpu: 'CPU (JavaScript)'};
 
@@ -18,8 +20,12 @@ export class DrawView {
     this.settings = settings;
     const [rows, cols] = settings.shape;
     this.canvas = h('canvas', {class: 'sg-w-draw-canvas', tabindex: '0', role: 'img',
-      'aria-label': 'Drawing area. Draw with a mouse, finger or pen; with the keyboard, arrow keys draw ' +
-        'from the centre and Enter finishes the stroke.'});
+      'aria-label': 'Drawing area. Draw with a mouse, finger or pen; with the keyboard, arrow keys move ' +
+        'the pen, and Space or Enter puts it down or lifts it.'});
+    // Where the keyboard pen is (shown while the canvas has keyboard focus): a ring, filled
+    // while the pen is down. Outside the canvas, so it is never part of the drawing.
+    this.penMark = h('span', {class: 'sg-w-draw-pen', 'aria-hidden': 'true'});
+    this.penState = h('span', {'aria-live': 'polite', text: 'The pen is up.'});
     this.seen = h('canvas', {class: 'sg-w-draw-seen', role: 'img', 'aria-label': 'The image the model sees'});
     this.guesses = h('ol', {class: 'sg-w-bars', 'aria-live': 'polite'});
     this.status = h('p', {class: 'sg-w-status', text: 'Draw something.'});
@@ -28,7 +34,11 @@ export class DrawView {
     this.showNothing();
     body.append(
       h('div', {class: 'sg-w-draw-layout'},
-        h('div', {class: 'sg-w-draw-pad'}, this.canvas, h('div', {class: 'sg-w-buttons'}, this.undoButton, this.clearButton)),
+        h('div', {class: 'sg-w-draw-pad'},
+          h('div', {class: 'sg-w-draw-paper'}, this.canvas, this.penMark),
+          h('div', {class: 'sg-w-buttons'}, this.undoButton, this.clearButton),
+          h('p', {class: 'sg-w-hint sg-w-draw-keys'},
+            'Keyboard: arrow keys move the pen, Space or Enter puts it down or lifts it. ', this.penState)),
         h('div', {class: 'sg-w-draw-result'},
           h('figure', {}, this.seen, h('figcaption', {text: `What the model sees (${cols}x${rows})`})),
           this.guesses, this.status,
@@ -39,11 +49,12 @@ export class DrawView {
 
   /**
    * Paint `strokes` (each a list of [x, y] in 0..1 of the side) and report input to
-   * `actions`: {drawing, startStroke(p), extendStroke(points), endStroke(), keyStep(dx, dy),
-   * keyEnd() -> whether a keyboard stroke ended, clear(), undo()}.
+   * `actions`: {drawing, pen, startStroke(p), extendStroke(points), endStroke(), penMove(dx, dy),
+   * penToggle(), penUp(), clear(), undo()}.
    */
   bind(actions, strokes) {
     this.strokes = strokes;
+    this.showPen(actions.pen);
     const canvas = this.canvas;
     canvas.addEventListener('pointerdown', (event) => {
       if (event.button > 0) return;
@@ -58,16 +69,19 @@ export class DrawView {
     });
     canvas.addEventListener('pointerup', () => actions.endStroke());
     canvas.addEventListener('pointercancel', () => actions.endStroke());
-    // Keyboard drawing: arrows extend a stroke from the centre, Enter ends it.
+    // Keyboard drawing: arrows move the pen, Space or Enter puts it down or lifts it; a
+    // held key repeats moves, not toggles. Leaving the canvas lifts the pen.
     canvas.addEventListener('keydown', (event) => {
       const move = ARROWS[event.key];
       if (move) {
         event.preventDefault();
-        actions.keyStep(move[0] * KEY_STEP, move[1] * KEY_STEP);
-      } else if ((event.key === 'Enter' || event.key === ' ') && actions.keyEnd()) {
+        actions.penMove(move[0] * KEY_STEP, move[1] * KEY_STEP);
+      } else if (PEN_KEYS.has(event.key)) {
         event.preventDefault();
+        if (!event.repeat) actions.penToggle();
       }
     });
+    canvas.addEventListener('blur', () => actions.penUp());
     this.clearButton.addEventListener('click', () => actions.clear());
     this.undoButton.addEventListener('click', () => actions.undo());
     new ResizeObserver(() => this.fitCanvas()).observe(canvas);
@@ -105,6 +119,15 @@ export class DrawView {
         context2d.stroke();
       }
     }
+  }
+
+  /** Show where the keyboard pen ({at: [x, y] in 0..1, stroke: null while up}) is. */
+  showPen({at, stroke}) {
+    this.penMark.style.left = `${(100 * at[0]).toFixed(2)}%`;
+    this.penMark.style.top = `${(100 * at[1]).toFixed(2)}%`;
+    this.penMark.classList.toggle('sg-w-draw-pen-down', Boolean(stroke));
+    const said = stroke ? 'The pen is down.' : 'The pen is up.';
+    if (this.penState.textContent !== said) this.penState.textContent = said;
   }
 
   point(event) {
