@@ -101,7 +101,8 @@ def test_output_files_and_metadata(site, built):
     root, _ = site
     assert built.available
     assert set(built.files) == {"models/tiny/model.json", "models/tiny/group1-shard1of1.bin",
-                                "models/tiny/class_names.txt", "models/tiny/metadata.json"}
+                                "models/tiny/class_names.txt", "models/tiny/metadata.json",
+                                "models/tiny/test_predictions.bin"}
     assert built.files["models/tiny/class_names.txt"].read_text() == "left\nmiddle\nright\n"
     meta = json.loads(built.files["models/tiny/metadata.json"])
     assert meta == built.metadata

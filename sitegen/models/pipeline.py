@@ -1,9 +1,10 @@
 """Phase 4, one model at a time: check, find in the cache, or build (train/load, convert, evaluate).
 
 A model is a cached artifact (sitegen.artifacts) holding model.json, its shards,
-class_names.txt and metadata.json. Its key is the data set's key (the built data, not its
-title), the model kind's inputs, the options that change the files, and the versions of
-the model stack; title, description and the drawing preprocessing (from the data set's
+class_names.txt, metadata.json and the shipped model's answers on the test split
+(test_predictions.bin, see predictions.py). Its key is the data set's key (the built data,
+not its title), the model kind's inputs, the options that change the files, and the
+versions of the model stack; title, description and the drawing preprocessing (from the data set's
 canvas) are added when the artifact is used, so changing them retrains nothing.
 """
 
@@ -22,8 +23,8 @@ from .runtime import package_versions
 
 METADATA = "metadata.json"
 CLASS_NAMES = "class_names.txt"
-#: bump when the files sitegen writes for a model change shape
-MODEL_FORMAT_VERSION = 2
+#: bump when the files sitegen writes for a model change shape (3: test_predictions.bin)
+MODEL_FORMAT_VERSION = 3
 
 
 def build_model(ctx: BuildContext, config: ModelConfig, dataset: DatasetArtifact, store: ArtifactStore,
@@ -54,6 +55,7 @@ def build_into(ctx: BuildContext, kind: ModelKind, dataset: DatasetArtifact, fol
     from .evaluation import evaluate_predictions, predict_probabilities
     from .keras_models import check_model_fits
     from .metadata import keras_summary
+    from .predictions import write_test_predictions
     from .training import TrainingOptions, seed_everything, train_model
 
     config = kind.config
@@ -74,11 +76,14 @@ def build_into(ctx: BuildContext, kind: ModelKind, dataset: DatasetArtifact, fol
         convert_to_tfjs(model, folder, config.quantize)
     served = load_tfjs_model(folder)  # what the browser will get, dequantized
     check_model_fits(served, input_shape, data.num_classes, where=kind.spec)
-    evaluation = evaluate_predictions(predict_probabilities(served, data.x_test), data.y_test, data.num_classes)
-    keras_accuracy = evaluation.accuracy
-    if model is not None and config.quantize != "none":
-        keras_accuracy = evaluate_predictions(predict_probabilities(model, data.x_test), data.y_test,
-                                              data.num_classes).accuracy
+    # Scores and the shipped answers come from the served model: with quantized weights that
+    # is what readers run. The Keras model is asked too, so that a difference shows.
+    probabilities = predict_probabilities(served, data.x_test)
+    evaluation = evaluate_predictions(probabilities, data.y_test, data.num_classes)
+    keras_probabilities = None if model is None else predict_probabilities(model, data.x_test)
+    keras_accuracy = evaluation.accuracy if keras_probabilities is None else \
+        evaluate_predictions(keras_probabilities, data.y_test, data.num_classes).accuracy
+    test_predictions = write_test_predictions(folder, probabilities, data.manifest, keras_probabilities)
     files = tfjs_files(folder)
     (folder / CLASS_NAMES).write_text("".join(c + "\n" for c in data.classes), encoding="utf-8")
     metadata = {
@@ -89,6 +94,7 @@ def build_into(ctx: BuildContext, kind: ModelKind, dataset: DatasetArtifact, fol
         "input_shape": list(input_shape),
         **evaluation.as_dict(),
         "keras_test_accuracy": keras_accuracy,
+        "test_predictions": test_predictions,
         "history": history,
         "training": None if history is None else {
             "epochs": config.epochs, "batch_size": config.batch_size, "optimizer": config.optimizer,
@@ -116,6 +122,7 @@ def artifact_from_cache(config: ModelConfig, folder: Path, dataset: DatasetArtif
     prefix = f"models/{config.name}/"
     files: dict = {prefix + path.relative_to(folder).as_posix(): path for path in tfjs_files(folder)}
     files[prefix + CLASS_NAMES] = folder / CLASS_NAMES
+    files[prefix + metadata["test_predictions"]["path"]] = folder / metadata["test_predictions"]["path"]
     files[prefix + METADATA] = json.dumps(metadata, ensure_ascii=False, indent=1).encode("utf-8")
     return ModelArtifact(name=config.name, dataset=config.dataset, available=True, metadata=metadata,
                          dir=folder, files=files)
