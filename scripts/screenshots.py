@@ -8,12 +8,14 @@ The site is served from a local HTTP server with the production Content-Security
 here too. Each page is captured whole, after its demos have finished loading (or failed:
 a widget's error message is what should be checked then), as
 ``<output>/<page>-<width>.png`` where ``<page>`` is ``home`` or the page's path with
-``/`` turned into ``_``. Uses Debian's Chromium headless with software WebGL (SwiftShader).
+``/`` turned into ``_``; a page taller than Chromium captures in one go is captured in pieces
+and stitched (Pillow). Uses Debian's Chromium headless with software WebGL (SwiftShader).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import threading
@@ -32,7 +34,9 @@ DEFAULT_WIDTHS = (1280, 390)
 VIEWPORT_HEIGHT = 900
 #: How long a page's demos get to replace their "Loading demo…" line.
 DEMO_TIMEOUT_S = 30
-
+#: The tallest picture Chromium captures in one go, in device pixels: in one capture of a taller
+#: page, the page's top repeats below this line, so such a page is captured in pieces.
+CAPTURE_LIMIT_PX = 8192
 
 
 def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
@@ -68,6 +72,28 @@ def wait_for_demos(page, timeout_s: float) -> int:
         page.wait_for_timeout(250)
 
 
+def capture_whole_page(page, target: Path) -> None:
+    """Save a picture of the whole page (not only the window) as the PNG ``target``."""
+    width, height, scale = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight, devicePixelRatio]")
+    piece = int(CAPTURE_LIMIT_PX // scale)
+    if height <= piece:
+        page.screenshot(path=str(target), full_page=True)
+        return
+    from PIL import Image
+
+    # A clip beyond the window (full_page=True) is drawn from the page's layout at that offset.
+    pieces = [Image.open(io.BytesIO(page.screenshot(
+        full_page=True, clip={"x": 0, "y": top, "width": width, "height": min(piece, height - top)})))
+        for top in range(0, height, piece)]
+    whole = Image.new(pieces[0].mode, (pieces[0].width, sum(p.height for p in pieces)))
+    top = 0
+    for image in pieces:
+        whole.paste(image, (0, top))
+        top += image.height
+    whole.save(target)
+
+
 def take_screenshots(site: Path, output: Path, widths: tuple[int, ...], demo_timeout_s: float) -> list[str]:
     """Write the screenshots; return one line of problems per page (console errors, stuck demos)."""
     from playwright.sync_api import sync_playwright
@@ -90,7 +116,7 @@ def take_screenshots(site: Path, output: Path, widths: tuple[int, ...], demo_tim
                     stuck = wait_for_demos(page, demo_timeout_s)
                     page.wait_for_timeout(500)  # let charts and fonts settle
                     target = output / shot_name(rel, width)
-                    page.screenshot(path=str(target), full_page=True)
+                    capture_whole_page(page, target)
                     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                     notes = []
                     if stuck:

@@ -74,8 +74,24 @@ class PageLinkTreeprocessor(Treeprocessor):
             el.set("href", self.page.link_to(other) + (f"#{fragment}" if fragment else ""))
 
 
+class TitleHeadingTreeprocessor(Treeprocessor):
+    """Drops a first ``# heading`` that repeats the page's title: the layout already shows the
+    title as the page's h1 (and takes it from that heading when the front matter has none)."""
+
+    def __init__(self, md, page: "Page"):
+        super().__init__(md)
+        self.page = page
+
+    def run(self, root: ElementTree.Element):
+        # Runs before the inline patterns, so the heading's text is still its Markdown source,
+        # as the title taken from it is.
+        first = root[0] if len(root) else None
+        if first is not None and first.tag == "h1" and (first.text or "").strip() == self.page.meta.title.strip():
+            root.remove(first)
+
+
 class SitegenExtension(Extension):
-    """Demo-block markers and links between pages, for one page."""
+    """Demo-block markers, links between pages and no second title, for one page."""
 
     def __init__(self, page: "Page"):
         super().__init__()
@@ -86,6 +102,8 @@ class SitegenExtension(Extension):
         # the body's; fenced_code runs at priority 25: demo blocks must be out before it.
         md.preprocessors.register(DemoBlockPreprocessor(md, self.page), "sg_demo", 30)
         md.treeprocessors.register(PageLinkTreeprocessor(md, self.page), "sg_links", 5)
+        # Before "inline" (20), which turns the heading's Markdown into elements.
+        md.treeprocessors.register(TitleHeadingTreeprocessor(md, self.page), "sg_title_heading", 25)
 
 
 def render_markdown(page: "Page") -> PageHtml:

@@ -1,6 +1,8 @@
 // Messages a reader can act on, shown inside the widget rather than only in the console.
+// Each is one plain sentence for a reader: no data set or model keys, no nested brackets.
 
-export const WEBGL_MISSING = 'WebGL is not available in this browser (or it is turned off)';
+// The start of a sentence: callers go on with ", so ...".
+export const WEBGL_MISSING = 'WebGL is not available in this browser';
 
 export function showError(el, message, hint) {
   el.querySelector('.sg-demo-loading')?.remove();
