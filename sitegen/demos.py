@@ -81,6 +81,13 @@ def parse_demo(text: str, page: Path, line: int, index: int, config: "SiteConfig
     return DemoBlock(options=options, page=page, line=line, index=index)
 
 
+def unavailable_notice(what: str, title: str | None, failed: str) -> str:
+    """What a reader sees in place of a demo whose data set or model is missing: one sentence,
+    naming it by the author's title, never by its table key."""
+    named = f"{what} “{title}”" if title else f"{what} for this demo"
+    return f"The {named} {failed}, so the demo is not available."
+
+
 def placeholder_html(block: DemoBlock, unavailable: str | None = None) -> str:
     """The widget placeholder, or a visible notice when its data or model is missing."""
     kind = html.escape(block.kind)

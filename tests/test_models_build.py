@@ -216,7 +216,7 @@ def test_quantization_shrinks_the_wire_bytes(site, built):
 
 def test_dataset_not_available_gives_notice(tmp_path):
     (tmp_path / "tiny.json").write_text(json.dumps(TINY_CONV))
-    offline = "The data set “Bars” could not be downloaded when this site was built, so this demo is not available."
+    offline = "The data set “Bars” could not be downloaded when this site was built, so the demo is not available."
     missing = DatasetArtifact(name="bars", available=False, notice=offline)
     artifact = build(tmp_path, missing, title="Tiny net")
     assert not artifact.available and artifact.files == {}
@@ -224,7 +224,10 @@ def test_dataset_not_available_gives_notice(tmp_path):
     config = model_config(tmp_path, title="Tiny net")
     unbuilt = build_models(context(tmp_path, [config]), {})["tiny"]  # data phase gave nothing for it
     assert not unbuilt.available
-    assert unbuilt.notice == "The model “Tiny net” could not be built for this site, so this demo is not available."
+    assert unbuilt.notice == "The model “Tiny net” could not be built for this site, so the demo is not available."
+    # Without a title the notice names no table key: readers never see "tiny".
+    untitled = build_models(context(tmp_path, [model_config(tmp_path)]), {})["tiny"]
+    assert untitled.notice == "The model for this demo could not be built for this site, so the demo is not available."
 
 
 def test_shape_errors_fail_before_tensorflow(tmp_path):

@@ -31,8 +31,9 @@ class SiteConfig(Schema):
 
     title = Str(doc="Site title, shown in the header and in every page title.", non_empty=True)
     description = Str("", doc="One sentence about the site, for the home page and search engines.")
-    base_url = Str("", doc="Public address, e.g. 'https://example.org/ml/'; used only for sitemap.xml. "
-                           "Links inside the site are always relative.",
+    base_url = Str("", doc="Public address, e.g. 'https://example.org/ml/': for sitemap.xml, and its path for "
+                           "404.html's links (a site in a sub-folder must set it). Links inside the site's "
+                           "pages are always relative.",
                    pattern=r"(https?://[^\s]+)?")
     language = Str("en", doc="Language of the pages (the html lang attribute).")
     content_dir = FilePath("content", doc="Folder of the Markdown pages, relative to sitegen.toml.")

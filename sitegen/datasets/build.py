@@ -19,6 +19,7 @@ import numpy as np
 
 from ..artifacts import ArtifactStore, InputHashes, artifact_key
 from ..context import BuildContext, DatasetArtifact
+from ..demos import unavailable_notice
 from ..errors import DataError
 from ..models.layers import infer_shapes, read_layer_list
 from .format import CLASSES, LOADER, MANIFEST, read_manifest, write_built
@@ -58,8 +59,8 @@ def build_dataset(ctx: BuildContext, config, store: ArtifactStore, hashes: Input
     except Unavailable as e:
         ctx.warn(f"data set '{name}': {e}")
         return DatasetArtifact(name=name, available=False,
-                               notice=f"The data set “{config.display_title}” could not be downloaded when this "
-                                      f"site was built, so this demo is not available.")
+                               notice=unavailable_notice("data set", config.title,
+                                                         "could not be downloaded when this site was built"))
     data_manifest = read_manifest(directory)
     counts = data_manifest["counts"]
     if built:

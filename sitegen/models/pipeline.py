@@ -17,6 +17,7 @@ from pathlib import Path
 from ..artifacts import ArtifactStore, InputHashes, artifact_key
 from ..config.models import ModelConfig
 from ..context import BuildContext, DatasetArtifact, ModelArtifact
+from ..demos import unavailable_notice
 from .kinds import ModelKind, model_kind_for
 from .metadata import preprocessing_for
 from .runtime import package_versions
@@ -33,8 +34,8 @@ def build_model(ctx: BuildContext, config: ModelConfig, dataset: DatasetArtifact
     if not dataset.available:
         # For a reader: the data set's own sentence says why (it could not be downloaded).
         return ModelArtifact(name=name, dataset=config.dataset, available=False,
-                             notice=dataset.notice or f"The model “{config.display_title}” could not be built for "
-                                                      f"this site, so this demo is not available.")
+                             notice=dataset.notice or unavailable_notice("model", config.title,
+                                                                                "could not be built for this site"))
     input_shape = tuple(int(n) for n in dataset.shape)
     kind = model_kind_for(config)
     kind.precheck(input_shape, len(dataset.classes))
