@@ -7,7 +7,9 @@ bundles are artifacts too, keyed by the lock file, every JS source and the share
 
 esbuild runs with code splitting: every entry (the tfjs module, the tfjs-vis module, the
 page loader and one module per widget) imports the same chunks, so a page holds ONE tfjs
-instance however many widgets it has, and pages without tfjs-vis never download it.
+instance however many widgets it has, and pages without tfjs-vis never download it. The wasm
+backend's binaries come out of the same build (esbuild's file loader, content-hashed names),
+so they are served from assets/ like every chunk (sitegen/js/lib/wasm-backend.js finds them).
 """
 
 from __future__ import annotations

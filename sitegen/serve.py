@@ -34,7 +34,8 @@ from .config import load_config
 from .errors import SitegenError, print_error
 from .paths import theme_dir
 
-CSP = "default-src 'self'; script-src 'self'"
+#: as netlify.toml: WebAssembly may compile (the tfjs wasm backend), JavaScript eval may not
+CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
 #: what sitegen serve adds to the site: the reload module, and the page served before any build succeeded
 CLIENT_DIR = Path(__file__).resolve().parent / "serve_client"
 RELOAD_SCRIPT_URL = "/__sitegen/reload.js"

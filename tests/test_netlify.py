@@ -1,4 +1,5 @@
-"""netlify.toml: the deploy keeps exactly the folders where sitegen caches its work."""
+"""netlify.toml: the deploy keeps exactly the folders where sitegen caches its work, and sends the
+Content-Security-Policy the dev server and the browser tests send."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from conftest import skip_unless_ci
 
 from sitegen.config import load_config
+from sitegen.serve import CSP
 
 ROOT = Path(__file__).resolve().parent.parent
 NETLIFY = tomllib.loads((ROOT / "netlify.toml").read_text(encoding="utf-8"))
@@ -49,3 +51,11 @@ def test_plugin_restores_before_and_saves_after_the_build():
     assert json.loads(out.stdout) == [["restore", paths], ["save", paths]]
     manifest = (ROOT / "netlify" / "sitegen-cache" / "manifest.yml").read_text()
     assert "name: sitegen-cache" in manifest and "- name: paths" in manifest
+
+
+def test_pages_get_the_dev_servers_policy_which_compiles_wasm_but_never_evals():
+    (site_headers,) = [h["values"] for h in NETLIFY["headers"] if h["for"] == "/*"]
+    policy = site_headers["Content-Security-Policy"]
+    assert policy == CSP
+    script_src = next(d.split()[1:] for d in policy.split(";") if d.split()[0] == "script-src")
+    assert script_src == ["'self'", "'wasm-unsafe-eval'"]  # never 'unsafe-eval' nor 'unsafe-inline'

@@ -5,9 +5,9 @@
 // Content hashes in file names depend on input paths relative to the working directory, so
 // sitegen runs this in a folder holding src/ and node_modules/ for reproducible names.
 //
-// Pages run under "default-src 'self'; script-src 'self'", which also forbids <style>
-// elements made at run time. tfjs-vis styles its tables and visor with glamor, whose
-// stylesheet is such an element; here glamor's sheet is swapped for one built on
+// Pages run under "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'", which also
+// forbids <style> elements made at run time. tfjs-vis styles its tables and visor with
+// glamor, whose stylesheet is such an element; here glamor's sheet is swapped for one built on
 // constructable stylesheets (CSSOM, which CSP does not restrict), so tfjs-vis keeps its
 // looks without 'unsafe-inline'. Its charts go through vega-embed, which is swapped for a
 // wrapper that interprets vega expressions instead of compiling them with eval.
@@ -80,6 +80,7 @@ const result = await esbuild.build({
   entryNames: '[dir]/[name]-[hash]',
   chunkNames: 'chunks/[name]-[hash]',
   assetNames: '[name]-[hash]',
+  // tfjs' wasm binaries (lib/wasm-backend.js): copied as assets named by their content hash
   loader: {'.wasm': 'file'},
   define: {'process.env.NODE_ENV': '"production"'},
   plugins: [cspSafeStyles, tfjsAsModules, sharedTables],

@@ -53,7 +53,7 @@ def test_page_loads_without_console_errors(built_site, serve_dir, browser_page):
     base = serve_dir(built_site)
     response = browser_page.goto(base + "tutorial/")
     assert response.status == 200
-    assert response.headers["content-security-policy"] == "default-src 'self'; script-src 'self'"
+    assert response.headers["content-security-policy"] == "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
     browser_page.wait_for_load_state("networkidle")
     assert browser_page.locator("h1").inner_text() == "A tutorial"
     # page.js ran (the theme switch is shown only by script) and the stylesheet applied

@@ -70,7 +70,7 @@ def wait_for(predicate, timeout=60):
 def test_serve_rebuilds_reloads_and_reports_errors(serve_site, browser_page):
     root, url = serve_site()
     with urllib.request.urlopen(url + "page/") as response:
-        assert response.headers["Content-Security-Policy"] == "default-src 'self'; script-src 'self'"
+        assert response.headers["Content-Security-Policy"] == "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
         assert b'<script type="module" src="/__sitegen/reload.js"></script></head>' in response.read()
 
     browser_page.goto(url + "page/")

@@ -1,30 +1,19 @@
 // Picks the TF.js backend once per page: WebGL, else wasm, else cpu. Readers are told when
-// the page falls back, because training then runs ten to a hundred times slower.
+// the page falls back, because every demo then runs slower (lib/backend-notice.js).
+// startBackend() is also how the prediction worker (workers/predict.js) tries each backend.
 import * as tf from '@tensorflow/tfjs';
-import {WEBGL_MISSING} from './notice.js';
+import {slowBackendNotice} from './backend-notice.js';
 
-const WHY = {
-  webgl: WEBGL_MISSING,
-  wasm: 'WebAssembly could not start (this site\'s security policy does not allow compiling it, ' +
-        'or the browser does not support it)',
-};
+const PREFERRED = ['webgl', 'wasm', 'cpu'];  // fastest first, for training and whole data sets
 
 let choice = null;  // one promise per page: every widget waits for the same decision
 
-async function tryWebgl() {
+/** Switch tfjs to `name` ('webgl', 'wasm' or 'cpu'); false when it cannot start here. */
+export async function startBackend(name) {
   try {
-    return await tf.setBackend('webgl');
-  } catch (err) {
-    return false;
-  }
-}
-
-async function tryWasm() {
-  try {
-    // Loaded only on fallback: its chunk and .wasm files never reach WebGL readers.
-    const wasm = await import('./wasm-backend.js');
-    await wasm.registerWasm();
-    return await tf.setBackend('wasm');
+    // The wasm backend's chunk and binaries load only when wasm is tried.
+    if (name === 'wasm') await import('./wasm-backend.js');
+    return await tf.setBackend(name);
   } catch (err) {
     return false;
   }
@@ -40,15 +29,13 @@ export function selectBackend() {
 }
 
 async function pick() {
-  if (await tryWebgl()) return {name: 'webgl', fallback: false, message: ''};
-  if (await tryWasm()) {
-    return {name: 'wasm', fallback: true,
-      message: `${WHY.webgl}, so this demo runs on WebAssembly: slower than on the graphics card.`};
+  for (const name of PREFERRED) {
+    if (await startBackend(name)) {
+      const fallback = name !== PREFERRED[0];
+      return {name, fallback, message: fallback ? slowBackendNotice(name) : ''};
+    }
   }
-  await tf.setBackend('cpu');
-  return {name: 'cpu', fallback: true,
-    message: `${WHY.webgl} and ${WHY.wasm}, so this demo runs on the plain JavaScript (cpu) backend: ` +
-             'expect training to be slow. A browser with WebGL (Chrome, Firefox, Safari, Edge) is much faster.'};
+  throw new Error('TensorFlow.js could not start any backend (webgl, wasm or cpu) in this browser.');
 }
 
 /** Call `onLost` once if the WebGL context of the tfjs backend is lost (driver reset, GPU sleep). */

@@ -3,13 +3,14 @@
 // answers this model faster; where a module worker cannot start (an old browser, a site
 // policy without worker-src 'self') it runs on the page with the page's backend.
 import {fetchJson, NETWORK_HINT, WidgetError} from './resources.js';
-import {WEBGL_MISSING} from './notice.js';
+import {slowBackendNotice} from './backend-notice.js';
 
 /**
  * {metadata, backend, where, notice, timings, predict(input: Float32Array) -> Promise<Float32Array>,
  * numTensors()} of converted model `name`; `inputShapeOf(metadata)` is its input's [h, w, c].
  * numTensors() counts the tensors where the model runs; `notice` says when the worker has
- * no WebGL. On the page, `shell` (lib/shell.js) picks the backend and says so itself.
+ * neither WebGL nor wasm (a processor backend that the worker picked as fastest needs no
+ * notice). On the page, `shell` (lib/shell.js) picks the backend and says so itself.
  */
 export async function openPredictor(context, name, inputShapeOf, shell) {
   const workerUrl = context.assetUrl?.('workers/predict.js');
@@ -65,8 +66,7 @@ function workerPredictor(url, modelUrl, metadata, inputShape) {
   return call({type: 'load', modelUrl, inputShape}).then((loaded) => ({
     metadata,
     backend: loaded.backend,
-    notice: loaded.timings.webgl == null ? `${WEBGL_MISSING}, so the model runs on the plain JavaScript (cpu) ` +
-      'backend in a background thread: larger models answer more slowly.' : null,
+    notice: loaded.timings.webgl == null && loaded.timings.wasm == null ? slowBackendNotice('cpu') : null,
     where: 'worker',
     timings: loaded.timings,
     async predict(input) {
