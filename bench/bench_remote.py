@@ -1,20 +1,18 @@
 """Benchmark: how much of a remote data set a url source fetches, at real sizes.
 
-A local stand-in server (127.0.0.1, tests/range_server.py, counting every body byte)
-serves what the example site reads:
-
-- ``gzip.zip`` of NIST's EMNIST layout (30 members, ~536 MB): the letters members at real
-  size (124,800 + 20,800 images, random pixels, gzip level 1, so ~115 MB), the other
-  splits as stored filler of the sizes NIST publishes;
-- three Quick Draw-shaped ``.npy`` files of ~100 MB each (127,000 x 784 uint8), one named
-  ``smiley%20face.npy``.
+A local stand-in server (127.0.0.1, tests/range_server.py, counting every body byte) serves
+what the example site reads, made by bench/standin_data.py: ``gzip.zip`` of NIST's EMNIST
+layout (~560 MB, the letters members with letters drawn and processed as EMNIST's), and
+the example site's ten Quick Draw ``.npy`` files of ~100 MB each.
 
 Cases, one build each in a fresh child process (fresh download and build caches), rounds
-interleaved: EMNIST letters members by Range (max_examples = 30000, as the example site);
+interleaved: EMNIST letters by Range, the first 30,000 training rows (as the example site) and
+NIST's train and test members whole (max_examples = 30000 as a random subset);
 Quick Draw with max_per_class = 3000 by Range; and the same with a server that ignores
 Range (the full-download fallback). Reported: bytes fetched / full file sizes, wall time,
 peak RSS of the build; medians and every run. The data is generated under bench/out/
-(git-ignored) and reused.
+(git-ignored) and reused. bench/bench_site.py builds the whole example site from the same
+stand-in.
 
     .venv/bin/python bench/bench_remote.py [--rounds 3]
 """
@@ -22,13 +20,11 @@ peak RSS of the build; medians and every run. The data is generated under bench/
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import platform
 import resource
 import shutil
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -36,77 +32,30 @@ import time
 import zipfile
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from standin_data import QUICKDRAW, make_standin  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "remote"
 LETTERS = "gzip/emnist-letters-{}-ubyte.gz"
-SPLITS = ("balanced", "byclass", "bymerge", "digits", "letters", "mnist")
-#: approximate member sizes of NIST's gzip.zip (MB), for the filler of the splits not read
-FILLER_MB = {"balanced": 50, "byclass": 200, "bymerge": 200, "digits": 60, "mnist": 20}
-QUICKDRAW = ("cat", "smiley face", "the Eiffel Tower")
-QD_ROWS = 127_000
-
-
-def idx3(images: np.ndarray) -> bytes:
-    n, h, w = images.shape
-    return struct.pack(">BBBBIII", 0, 0, 8, 3, n, h, w) + images.tobytes()
-
-
-def idx1(labels: np.ndarray) -> bytes:
-    return struct.pack(">BBBBI", 0, 0, 8, 1, len(labels)) + labels.astype(np.uint8).tobytes()
-
-
-def make_data() -> None:
-    """gzip.zip and the .npy files under bench/out/remote/www (kept between runs)."""
-    www = OUT / "www"
-    www.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    if not (www / "gzip.zip").is_file():
-        print("generating gzip.zip (EMNIST layout) ...", file=sys.stderr)
-        part = www / "gzip.zip.part"
-        with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as z:
-            for split in SPLITS:
-                if split == "letters":
-                    for kind, n in (("train", 124_800), ("test", 20_800)):
-                        images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
-                        labels = 1 + rng.integers(0, 26, n)
-                        z.writestr(LETTERS.format(f"{kind}-images-idx3"), gzip.compress(idx3(images), 1, mtime=0))
-                        z.writestr(LETTERS.format(f"{kind}-labels-idx1"), gzip.compress(idx1(labels), 1, mtime=0))
-                    z.writestr("gzip/emnist-letters-mapping.txt",
-                               "".join(f"{k} {64 + k} {96 + k}\n" for k in range(1, 27)))
-                    continue
-                size = FILLER_MB[split] * 1_000_000
-                for member, share in (("train-images-idx3", 0.84), ("train-labels-idx1", 0.01),
-                                      ("test-images-idx3", 0.14), ("test-labels-idx1", 0.01)):
-                    with z.open(f"gzip/emnist-{split}-{member}-ubyte.gz", "w", force_zip64=True) as f:
-                        left = int(size * share)
-                        block = bytes(1 << 20)
-                        while left:
-                            f.write(block[:min(left, len(block))])
-                            left -= min(left, len(block))
-                z.writestr(f"gzip/emnist-{split}-mapping.txt", "0 48\n")
-        part.rename(www / "gzip.zip")
-    for i, name in enumerate(QUICKDRAW):
-        path = www / f"{name}.npy"
-        if not path.is_file():
-            print(f"generating {path.name} ...", file=sys.stderr)
-            np.save(www / f"{name}.part.npy", np.random.default_rng(i).integers(0, 256, (QD_ROWS, 784), np.uint8))
-            (www / f"{name}.part.npy").rename(path)
 
 
 def site_toml(case: str, base: str) -> str:
-    if case == "emnist":
-        members = "\n".join(f'{key} = "{LETTERS.format(part)}"' for key, part in (
-            ("images", "train-images-idx3"), ("labels", "train-labels-idx1"), ("test_images", "test-images-idx3"),
-            ("test_labels", "test-labels-idx1")))
+    if case.startswith("emnist"):
+        # "emnist": as the example site, the training members' first 30,000 rows; "emnist-split":
+        # NIST's train and test members, read whole (a random subset needs every row).
+        roles = [("images", "train-images-idx3"), ("labels", "train-labels-idx1")]
+        if case == "emnist-split":
+            roles += [("test_images", "test-images-idx3"), ("test_labels", "test-labels-idx1")]
+        members = "\n".join(f'{key} = "{LETTERS.format(part)}"' for key, part in roles)
+        split = "" if case == "emnist-split" else "test_fraction = 0.15\n"
         return (f'[datasets.emnist]\nsource = "url"\nformat = "idx"\nurl = "{base}gzip.zip"\n{members}\n'
                 'mapping = "gzip/emnist-letters-mapping.txt"\ntranspose = true\nlabel_offset = 1\n'
-                'max_examples = 30000\n')
-    urls = ", ".join(f'"{base}{name.replace(" ", "%20")}.npy"' for name in QUICKDRAW)
+                f'max_examples = 30000\n{split}')
+    urls = ", ".join(f'"{base}quickdraw/{name}.npy"' for name in QUICKDRAW)
     return (f'[datasets.quickdraw]\nsource = "url"\nformat = "npy"\nurl = [{urls}]\nmax_per_class = 3000\n'
             'test_fraction = 0.1\n')
 
@@ -150,9 +99,10 @@ def child(case: str, base: str, folder: str) -> None:
 
 CASES = {
     # name: (data set, server honours Range, files whose full size is the denominator)
-    "EMNIST letters, Range": ("emnist", True, ["gzip.zip"]),
-    "Quick Draw 3 x 3,000 rows, Range": ("quickdraw", True, [f"{n}.npy" for n in QUICKDRAW]),
-    "Quick Draw 3 x 3,000 rows, no Range": ("quickdraw", False, [f"{n}.npy" for n in QUICKDRAW]),
+    "EMNIST letters, first 30,000 rows, Range": ("emnist", True, ["gzip.zip"]),
+    "EMNIST letters, train + test members, Range": ("emnist-split", True, ["gzip.zip"]),
+    "Quick Draw 10 x 3,000 rows, Range": ("quickdraw", True, [f"quickdraw/{n}.npy" for n in QUICKDRAW]),
+    "Quick Draw 10 x 3,000 rows, no Range": ("quickdraw", False, [f"quickdraw/{n}.npy" for n in QUICKDRAW]),
 }
 
 
@@ -166,8 +116,8 @@ def main() -> None:
         return
     from range_server import RangeServer
 
-    make_data()
-    www = OUT / "www"
+    www = make_standin()
+    OUT.mkdir(parents=True, exist_ok=True)
     servers = {True: RangeServer(www, ranges=True), False: RangeServer(www, ranges=False)}
     runs: dict[str, list[dict]] = {name: [] for name in CASES}
     with zipfile.ZipFile(www / "gzip.zip") as z:
