@@ -1,27 +1,99 @@
-// Charts and tables drawn with tfjs-vis into a widget's own elements (never the visor).
+// Charts and tables of training runs, drawn into a widget's own elements (never the visor):
+// line charts and the confusion matrix are vega-lite specs of our own (number formats, whole
+// batches and epochs, one-point charts that still read), embedded through
+// lib/vega-embed-csp.js, which also gives them the page's colours; the model summary is
+// tfjs-vis' table.
 import * as tf from '@tensorflow/tfjs';
 import * as tfvisModule from '@tensorflow/tfjs-vis';
+import embed from './vega-embed-csp.js';
 import {h, formatInt} from './ui.js';
 import {renderClassTable} from './class-list.js';
 
 // tfjs-vis ships CommonJS: its names hang off the default export once bundled.
 export const tfvis = tfvisModule.default ?? tfvisModule;
 
+// What each kind of metric is plotted as: y axis title, number format (d3-format), domain.
+const MEASURES = {
+  loss: {title: 'Loss', format: '.3~g', scale: {zero: true, nice: true}},
+  acc: {title: 'Accuracy', format: '.0%', scale: {domain: [0, 1]}},
+  examples_per_second: {title: 'Examples/s', format: ',d', scale: {zero: true, nice: true}},
+};
+// Names of the series in legends: the training logs' names mean little to a reader.
+const SERIES_NAMES = {loss: 'training', val_loss: 'test', acc: 'training', val_acc: 'test',
+  examples_per_second: 'examples/s'};
+const POINTS_UP_TO = 30;  // fewer points than this are drawn as dots too (one point is no line)
+
 /**
- * Live line charts of training logs, redrawn at most every `everyMs` (vega redraws cost
- * more than a batch of a small model, so every batch would slow training down).
- * add(log) appends a point; flush() draws now.
+ * One line chart of `series` (log names of one measure, e.g. ['acc', 'val_acc']) over `logs`,
+ * x counted from 1 (batch or epoch), into `el`.
+ */
+function lineChart(el, logs, series, {xLabel = 'Batch', height = 200} = {}) {
+  const measure = MEASURES[series[0].replace(/^val_/, '')] ?? {title: series[0], format: '.3~g', scale: {zero: false}};
+  const values = [];
+  logs.forEach((log, i) => {
+    for (const name of series) {
+      if (log[name] != null) values.push({x: i + 1, y: log[name], series: SERIES_NAMES[name] ?? name});
+    }
+  });
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v4.json',
+    width: Math.max(160, el.clientWidth || 300), height, padding: 0,
+    autosize: {type: 'fit', contains: 'padding', resize: true},
+    data: {values},
+    mark: {type: 'line', point: logs.length < POINTS_UP_TO, clip: true},
+    encoding: {
+      x: {field: 'x', type: 'quantitative', title: xLabel,
+        // whole batches and epochs only, half a step of room at either end (one point: 0.5 to 1.5)
+        scale: {domain: [0.5, Math.max(1, logs.length) + 0.5], nice: false},
+        axis: {format: 'd', tickMinStep: 1}},
+      y: {field: 'y', type: 'quantitative', title: measure.title, scale: measure.scale, axis: {format: measure.format}},
+      color: {field: 'series', type: 'nominal', title: null, sort: series.map((n) => SERIES_NAMES[n] ?? n),
+        legend: series.length > 1 ? {orient: 'bottom', direction: 'horizontal'} : null},
+      tooltip: [{field: 'x', type: 'quantitative', title: xLabel}, {field: 'series', type: 'nominal', title: 'Series'},
+        {field: 'y', type: 'quantitative', title: measure.title, format: measure.format === ',d' ? ',.1f' : '.4~g'}],
+    },
+  };
+  // SVG: sharp at any zoom, and its labels are text (found by search, read by tests)
+  return embed(el, spec, {actions: false, renderer: 'svg'});
+}
+
+// Metrics grouped one chart per measure, each validation metric with its training metric.
+function chartGroups(metrics) {
+  const groups = new Map();
+  for (const metric of metrics) {
+    const measure = metric.replace(/^val_/, '');
+    if (!groups.has(measure)) groups.set(measure, []);
+    groups.get(measure).push(metric);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Live line charts of training logs into `container`, one per measure (loss, accuracy, ...),
+ * redrawn at most every `everyMs` (a redraw costs more than a batch of a small model, so
+ * every batch would slow training down). add(log) appends a point; flush() draws now.
  */
 export function liveHistory(container, metrics, {everyMs = 1000, xLabel = 'Batch', height = 200} = {}) {
   const logs = [];
+  const plots = new Map();  // chart group (its first metric) -> its element
   let last = 0;
   let pending = null;
+  container.replaceChildren();
   async function draw() {
     pending = null;
     last = performance.now();
-    const present = metrics.filter((m) => logs.some((log) => log[m] != null));
-    if (present.length === 0) return;
-    await tfvis.show.history(container, logs, present, {xLabel, height, zoomToFit: true});
+    const drawn = [];
+    for (const series of chartGroups(metrics)) {
+      const present = series.filter((m) => logs.some((log) => log[m] != null));
+      if (present.length === 0) continue;
+      if (!plots.has(series[0])) {
+        plots.set(series[0], h('div', {class: 'sg-w-chart-plot', 'data-measure': series[0].replace(/^val_/, '')}));
+        // in the order of `metrics`, whichever got data first
+        container.append(...chartGroups(metrics).map((group) => plots.get(group[0])).filter(Boolean));
+      }
+      drawn.push(lineChart(plots.get(series[0]), logs, present, {xLabel, height}));
+    }
+    await Promise.all(drawn);
   }
   return {
     logs,
@@ -78,17 +150,28 @@ async function predictClasses(model, xs) {
 }
 
 /**
- * Per-class accuracy table and confusion matrix of `model` on (xs, ys), ys as
- * lib/trainer.js splitTensors makes it (one-hot, or class indices [n, 1]). Many classes: a
- * searchable table, and the most frequent confusions instead of the matrix.
- * Returns {perClass, matrix (null for many classes), confusions, accuracy}.
+ * The classes `model` gives the examples of (xs, ys) and their true classes, ys as
+ * lib/trainer.js splitTensors makes it (one-hot, or class indices [n, 1]); and the accuracy.
+ * Returns {truth, predicted (Int32Array each), accuracy}.
  */
-export async function renderEvaluation(model, xs, ys, classNames, tableEl, matrixEl) {
+export async function testModel(model, xs, ys) {
   // Only label vectors come back from the GPU; counting is done here rather than with
   // tfvis.metrics, whose tensors are not all disposed.
   const truthT = tf.tidy(() => (ys.shape[1] === 1 ? tf.cast(ys.reshape([-1]), 'int32') : ys.argMax(-1)));
   const [predicted, truth] = await Promise.all([predictClasses(model, xs), truthT.data()]);
   truthT.dispose();
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) correct += predicted[i] === truth[i] ? 1 : 0;
+  return {truth, predicted, accuracy: truth.length ? correct / truth.length : 0};
+}
+
+/**
+ * Per-class accuracy table and confusion matrix of `model` on (xs, ys) (as for testModel).
+ * Many classes: a searchable table, and the most frequent confusions instead of the matrix.
+ * Returns {perClass, matrix (null for many classes), confusions, accuracy}.
+ */
+export async function renderEvaluation(model, xs, ys, classNames, tableEl, matrixEl) {
+  const {truth, predicted, accuracy} = await testModel(model, xs, ys);
   const k = classNames.length;
   const count = new Int32Array(k);
   const right = new Int32Array(k);
@@ -102,13 +185,46 @@ export async function renderEvaluation(model, xs, ys, classNames, tableEl, matri
   let matrix = null;
   if (k <= MATRIX_MAX_CLASSES) {
     matrix = confusionCounts(truth, predicted, k);
-    await tfvis.render.confusionMatrix(matrixEl, {values: matrix, tickLabels: classNames},
-      {height: Math.min(420, 80 + 28 * k), width: Math.min(520, 120 + 32 * k)});
+    await renderConfusionMatrix(matrixEl, matrix, classNames);
   } else {
     renderTopConfusions(matrixEl, confusions, classNames);
   }
-  const correct = right.reduce((a, b) => a + b, 0);
-  return {perClass, matrix, confusions, accuracy: truth.length ? correct / truth.length : 0};
+  return {perClass, matrix, confusions, accuracy};
+}
+
+// Counts as a heat map (the theme's heatmap range) with the count in each cell, as wide as
+// its element allows: a phone's screen or half a wide page.
+function renderConfusionMatrix(el, matrix, classNames) {
+  const k = classNames.length;
+  const values = [];
+  let most = 0;
+  matrix.forEach((row, t) => row.forEach((count, p) => {
+    values.push({truth: classNames[t], predicted: classNames[p], count});
+    most = Math.max(most, count);
+  }));
+  const width = Math.min(el.clientWidth || 320, 140 + 36 * k);
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v4.json',
+    width, height: Math.min(440, 110 + 30 * k), padding: 0,
+    autosize: {type: 'fit', contains: 'padding'},
+    data: {values},
+    encoding: {
+      x: {field: 'predicted', type: 'ordinal', sort: classNames, title: 'Predicted class'},
+      y: {field: 'truth', type: 'ordinal', sort: classNames, title: 'True class'},
+    },
+    layer: [
+      {mark: 'rect', encoding: {
+        color: {field: 'count', type: 'quantitative', legend: null, scale: {domain: [0, Math.max(1, most)]}},
+        tooltip: [{field: 'truth', type: 'nominal', title: 'True class'},
+          {field: 'predicted', type: 'nominal', title: 'Predicted'},
+          {field: 'count', type: 'quantitative', title: 'Examples'}]}},
+      // light text on the darker half of the scale; the theme's text colour elsewhere
+      {mark: {type: 'text', baseline: 'middle'}, encoding: {
+        text: {field: 'count', type: 'quantitative'},
+        color: {condition: {test: `datum.count > ${most / 2}`, value: '#ffffff'}}}},
+    ],
+  };
+  return embed(el, spec, {actions: false, renderer: 'svg'});
 }
 
 // A plain table (sortable by eye, readable by screen readers) rather than tfjs-vis' own;

@@ -89,14 +89,31 @@ export function splitTensors(data, split, n, loss = null) {
 }
 
 /**
+ * Zeros shaped like splitTensors(data, ..., n, loss): what a warm-up run trains on (the
+ * shaders depend on shapes, not values).
+ */
+export function zerosLike(data, n, loss) {
+  return tf.tidy(() => ({
+    xs: tf.zeros([n, ...data.shape]),
+    ys: loss === 'sparseCategoricalCrossentropy' ? tf.zeros([n, 1]) : tf.zeros([n, data.numClasses]),
+    loss,
+  }));
+}
+
+/**
  * model.fit with a Stop signal, examples per second and per-batch / per-epoch hooks.
- * Aborting `signal` (an AbortSignal) ends training after the current batch.
- * Returns {examples, seconds, examplesPerSecond, stopped, history}.
+ * Aborting `signal` (an AbortSignal) ends training after the current batch; onEpoch hears of
+ * whole epochs only.
+ * Returns {examples (all trained on), epochs (finished), seconds, examplesPerSecond, stopped, history};
+ * seconds and examplesPerSecond leave out the first batch, which compiles the shaders.
  */
 export async function fitModel(model, train, validation, {epochs, batchSize, signal = null, onBatch, onEpoch}) {
   const n = train.xs.shape[0];
   const batchesPerEpoch = Math.ceil(n / batchSize);
   let examples = 0;
+  let epochsDone = 0;
+  let epochBatches = 0;  // batches of the current epoch
+  let timedExamples = 0;
   let started = null;
   let seen = 0;  // batches since the clock started
   const history = await model.fit(train.xs, train.ys, {
@@ -107,27 +124,34 @@ export async function fitModel(model, train, validation, {epochs, batchSize, sig
     yieldEvery: 'never',
     callbacks: {
       onBatchEnd: async (batch, logs) => {
+        examples += logs.size ?? batchSize;
+        epochBatches += 1;
         // The first batch compiles the shaders: the clock starts after it.
         if (started === null) {
           started = performance.now();
         } else {
-          examples += logs.size ?? batchSize;
+          timedExamples += logs.size ?? batchSize;
           seen += 1;
         }
-        const seconds = started ? (performance.now() - started) / 1000 : 0;
-        const rate = seconds > 0 ? examples / seconds : 0;
-        if (onBatch) await onBatch({batch, logs, examplesPerSecond: rate, batchesPerEpoch});
+        const seconds = (performance.now() - started) / 1000;
+        const rate = seconds > 0 ? timedExamples / seconds : 0;
+        if (onBatch) await onBatch({batch, logs, examples, examplesPerSecond: rate, batchesPerEpoch});
         if (signal?.aborted) model.stopTraining = true;
         // Let the page paint (progress, charts) without waiting on timers.
         if (seen % 4 === 0) await tf.nextFrame();
       },
+      // tfjs ends a stopped epoch too, with the logs of its first batches: only whole epochs count.
       onEpochEnd: async (epoch, logs) => {
+        const whole = epochBatches === batchesPerEpoch;
+        epochBatches = 0;
+        if (!whole) return;
+        epochsDone = epoch + 1;
         if (onEpoch) await onEpoch({epoch, logs});
         if (signal?.aborted) model.stopTraining = true;
       },
     },
   });
   const seconds = started ? (performance.now() - started) / 1000 : 0;
-  return {examples, seconds, examplesPerSecond: seconds > 0 ? examples / seconds : 0,
+  return {examples, epochs: epochsDone, seconds, examplesPerSecond: seconds > 0 ? timedExamples / seconds : 0,
     stopped: Boolean(signal?.aborted), history: history.history};
 }

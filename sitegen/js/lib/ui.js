@@ -86,3 +86,17 @@ export function exampleCanvas(pixels, shape, label) {
 
 export const formatPercent = (v) => `${(100 * v).toFixed(1)}%`;
 export const formatInt = (v) => Math.round(v).toLocaleString('en-US');
+
+/**
+ * Call `fn` once, when `el` first comes into view and the page is idle: for work worth
+ * doing before the reader asks (and not at all for a reader who never scrolls there).
+ */
+export function whenSeen(el, fn) {
+  const idle = globalThis.requestIdleCallback ?? ((cb) => setTimeout(cb, 200));
+  const observer = new IntersectionObserver((entries) => {
+    if (!entries.some((entry) => entry.isIntersecting)) return;
+    observer.disconnect();
+    idle(() => fn(), {timeout: 2000});
+  });
+  observer.observe(el);
+}

@@ -6,6 +6,7 @@
 // model-builder/controller.js (training itself: lib/training-session.js); mount() wires them.
 import * as tf from '@tensorflow/tfjs';
 import {startWidget} from '../lib/shell.js';
+import {whenSeen} from '../lib/ui.js';
 import {fetchJson, WidgetError} from '../lib/resources.js';
 import {BuilderView} from './model-builder/view.js';
 import {BuilderController, datasetName} from './model-builder/controller.js';
@@ -22,4 +23,5 @@ export async function mount(el, {options, ...context}) {
   view.bind(controller);
   await controller.loadDataset();
   controller.state.baselineTensors = tf.memory().numTensors;
+  whenSeen(el, () => controller.warmUp());  // the first Train then starts without the shader wait
 }

@@ -7,7 +7,7 @@
 // itself: lib/training-session.js, shared with model-builder); mount() wires them.
 import {startWidget} from '../lib/shell.js';
 import {loadDataset, WidgetError} from '../lib/resources.js';
-import {progressBar, formatInt} from '../lib/ui.js';
+import {progressBar, formatInt, whenSeen} from '../lib/ui.js';
 import {TrainView} from './train/view.js';
 import {TrainController} from './train/controller.js';
 
@@ -29,6 +29,7 @@ export async function mount(el, {options, ...context}) {
   shell.expose({state: controller.state});
   view.bind(controller);
   await controller.freshModel();
+  whenSeen(el, () => controller.warmUp());  // the first Train then starts without the shader wait
 }
 
 // The data set's model configs; the demo's `model` option must name one of them.

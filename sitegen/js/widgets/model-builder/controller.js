@@ -4,9 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import {fetchJson, loadDataset as fetchDataset} from '../../lib/resources.js';
 import {buildModel, countParams, formatShape, inferShapes, parseLayerList} from '../../lib/layers.js';
-import {liveHistory} from '../../lib/charts.js';
+import {liveHistory, testModel} from '../../lib/charts.js';
 import {splitTensors} from '../../lib/trainer.js';
-import {TrainingSession} from '../../lib/training-session.js';
+import {TrainingSession, WARMING_UP, COMPILING, stoppedEarly} from '../../lib/training-session.js';
 import {formatInt, formatPercent} from '../../lib/ui.js';
 
 const GALLERY_EVERY_MS = 1000;
@@ -31,8 +31,10 @@ export class BuilderController {
     this.galleryXs = null;  // the gallery's test examples, a tensor [n, h, w, c]
     this.asked = 0;  // data sets asked for; a slower, older load is dropped
     this.session = new TrainingSession((on) => this.setBusy(on));
+    // testAccuracy: on the whole test split after the last run (null: none, or stopped too early);
+    // epochTestAccuracy: after each whole epoch of it
     this.state = {dataset: null, valid: false, message: '', runs: 0, galleryRefreshes: 0, examplesPerSecond: 0,
-      lastAccuracy: null, baselineTensors: null, tensorsAfterTraining: null};
+      testAccuracy: null, epochTestAccuracy: [], baselineTensors: null, tensorsAfterTraining: null};
   }
 
   chooseDataset() {
@@ -153,6 +155,17 @@ export class BuilderController {
     if (!on) this.renderLayers();
   }
 
+  /** Compile the shaders of a run with the current settings before the reader asks for one. */
+  warmUp() {
+    if (!this.data || !this.state.valid) return null;
+    const {data, layers} = this;
+    const settings = this.view.settings();
+    const warming = this.session.warmUp({data, optimizer: settings.optimizer, learningRate: settings.learningRate,
+      batchSize: settings.batchSize, trainSize: data.numTrain, testSize: data.numTest,
+      makeModel: async () => buildModel(parseLayerList(layers), data.shape, data.numClasses)});
+    return warming.then(() => { this.shell.el.dataset.warmedUp = String(this.session.warmedUp); });
+  }
+
   train() {
     this.run().catch((err) => {
       this.shell.el.dataset.trained = 'error';
@@ -169,19 +182,34 @@ export class BuilderController {
     const settings = view.settings();
     this.shell.el.dataset.trained = 'false';
     const total = settings.epochs * Math.ceil(data.numTrain / settings.batchSize);
-    const live = {model: null, charts: null};
+    const live = {model: null, charts: null, epochs: null};
+    state.testAccuracy = null;
+    state.epochTestAccuracy = [];
     try {
+      // The whole test split is the validation data: its accuracy after every epoch is what
+      // a reader compares models by (a batch's accuracy is on a few dozen training examples).
       await this.session.run({
         data, makeModel: async () => buildModel(parseLayerList(this.layers), data.shape, data.numClasses),
         optimizer: settings.optimizer, learningRate: settings.learningRate, epochs: settings.epochs,
-        batchSize: settings.batchSize, trainSize: data.numTrain, testSize: 0,
+        batchSize: settings.batchSize, trainSize: data.numTrain, testSize: data.numTest,
+        onWait: () => view.progress.set(0, WARMING_UP),
         onStart: async ({model}) => {
           live.model = model;
+          view.progress.set(0, this.session.warmedUp ? 'Starting…' : COMPILING);
+          view.showCharts(true);
           live.charts = liveHistory(view.costChart, ['loss', 'acc', 'examples_per_second'], {xLabel: 'Batch'});
+          live.epochs = liveHistory(view.epochChart, ['acc', 'val_acc'], {xLabel: 'Epoch', everyMs: 0});
           await this.refreshGallery(model);
         },
         onBatch: this.batchHook(total, live),
-        onEnd: ({model, result}) => this.finish(model, result, live.charts),
+        onEpoch: async ({epoch, logs}) => {
+          if (logs.val_acc == null) return;  // a data set without test examples
+          state.epochTestAccuracy.push(logs.val_acc);
+          view.say(`Epoch ${epoch + 1} of ${settings.epochs}: test accuracy ${formatPercent(logs.val_acc)} ` +
+            `(${formatInt(data.numTest)} test examples).`);
+          await live.epochs.add({acc: logs.acc, val_acc: logs.val_acc});
+        },
+        onEnd: ({model, result, testSet}) => this.finish(model, result, testSet, live),
       });
     } finally {
       state.tensorsAfterTraining = tf.memory().numTensors;
@@ -198,7 +226,6 @@ export class BuilderController {
       done += 1;
       this.view.progress.set(done / total, `batch ${done} of ${total}, ${formatInt(examplesPerSecond)} examples/s ` +
         `(${backend})`);
-      this.state.lastAccuracy = logs.acc;
       const point = {loss: logs.loss, acc: logs.acc};
       if (examplesPerSecond > 0) point.examples_per_second = examplesPerSecond;  // none until the clock runs
       await live.charts.add(point);
@@ -209,14 +236,26 @@ export class BuilderController {
     };
   }
 
-  async finish(model, result, charts) {
-    const state = this.state;
-    await charts.flush();
+  async finish(model, result, testSet, live) {
+    const {state, view, data} = this;
+    await live.charts.flush();
+    await live.epochs.flush();
     await this.refreshGallery(model);
     state.examplesPerSecond = result.examplesPerSecond;
+    if (result.epochs === 0) {
+      view.showCharts(result.examples > 0);
+      view.say(stoppedEarly(result.examples, data.numTrain));
+    } else {
+      // The epochs' figure when the run ended with one, else the model as it stopped.
+      if (testSet) {
+        state.testAccuracy = result.stopped ? (await testModel(model, testSet.xs, testSet.ys)).accuracy
+          : state.epochTestAccuracy[state.epochTestAccuracy.length - 1];
+      }
+      view.say(`${result.stopped ? `Stopped after ${result.epochs} of ${view.settings().epochs} epochs` : 'Done'}: ` +
+        `${formatInt(result.examples)} examples, ${formatInt(result.examplesPerSecond)} examples/s on ` +
+        `${this.shell.backend.name}` + (state.testAccuracy == null ? '.' : `; test accuracy ` +
+        `${formatPercent(state.testAccuracy)} (${formatInt(data.numTest)} test examples).`));
+    }
     state.runs += 1;
-    this.view.say(`${result.stopped ? 'Stopped' : 'Done'}: ${formatInt(result.examples)} examples, ` +
-      `${formatInt(result.examplesPerSecond)} examples/s on ${this.shell.backend.name}; last batch accuracy ` +
-      `${formatPercent(state.lastAccuracy ?? 0)}.`);
   }
 }

@@ -1,9 +1,10 @@
 // The model builder's DOM: data set, model config and training settings, the layer editor
-// (layers-view.js), Train / Stop, progress and status, the cost chart, and a gallery of
-// test examples with the model's guesses. Input goes to the controller's actions.
+// (layers-view.js), Train / Stop, progress and status, the cost and accuracy charts, and a
+// gallery of test examples with their true classes and the model's guesses, marked right or
+// wrong. Input goes to the controller's actions.
 import TABLES from 'sitegen:tables';
 import {LAYER_KINDS} from '../../lib/layer-list.js';
-import {renderBars} from '../../lib/bars.js';
+import {renderBars, topK} from '../../lib/bars.js';
 import {h, field, numberInput, select, readNumber, progressBar, exampleCanvas} from '../../lib/ui.js';
 import {LayersView} from './layers-view.js';
 
@@ -28,6 +29,7 @@ export class BuilderView {
     this.progress = progressBar('Training progress');
     this.status = h('p', {class: 'sg-w-status', 'aria-live': 'polite'});
     this.costChart = h('div', {class: 'sg-w-chart sg-w-cost-chart'});
+    this.epochChart = h('div', {class: 'sg-w-chart sg-w-epoch-chart'});
     this.gallery = h('div', {class: 'sg-w-gallery'});
     this.galleryItems = [];
     this.loading = progressBar('Loading the data set');
@@ -40,9 +42,13 @@ export class BuilderView {
       h('section', {class: 'sg-w-section'}, h('h4', {text: 'Layers'}), this.inputShape, this.layers.list,
         h('div', {class: 'sg-w-buttons'}, field('New layer', this.addKind).wrap, this.addButton), this.layers.message),
       h('div', {class: 'sg-w-buttons'}, this.trainButton, this.stopButton),
-      this.progress.el, this.status,
-      h('section', {}, h('h4', {text: 'Cost, accuracy and examples per second'}), this.costChart),
-      h('section', {}, h('h4', {text: 'Test examples and the model\'s guesses'}), this.gallery));
+      this.progress.el, this.status);
+    // Shown once a run has something to draw: headings over empty boxes read as broken.
+    this.chartsSection = h('section', {class: 'sg-w-charts', hidden: true},
+      h('div', {}, h('h4', {text: 'Cost, accuracy and examples per second (per batch)'}), this.costChart),
+      h('div', {}, h('h4', {text: 'Accuracy per epoch, on the training and the test examples'}), this.epochChart));
+    body.append(this.chartsSection,
+      h('section', {}, h('h4', {text: 'Test examples, their classes and the model\'s guesses'}), this.gallery));
   }
 
   /** Report input to `actions`: {chooseDataset(), chooseConfig(), addLayer(kind), train(), stop()}. */
@@ -84,21 +90,43 @@ export class BuilderView {
       batchSize: readNumber(this.batchSize, this.options.batch_size), epochs: readNumber(this.epochs, 1)};
   }
 
-  /** Test examples ({pixels, label}) of `shape`, each with room for the model's guesses. */
+  /** Test examples ({pixels, label}) of `shape`, each with its class and room for the model's guesses. */
   showGallery(examples, shape, classNames) {
-    this.galleryItems = examples.map(({pixels, label}, i) => ({bars: h('ol', {class: 'sg-w-bars'}), label, pixels, i}));
-    this.gallery.replaceChildren(...this.galleryItems.map(({bars, label, pixels, i}) =>
-      h('figure', {class: 'sg-w-gallery-item'}, exampleCanvas(pixels, shape, `test example ${i}: ${classNames[label]}`), bars)));
+    this.galleryItems = examples.map(({pixels, label}, i) => {
+      const verdict = h('span', {class: 'sg-w-verdict'});
+      const item = h('figure', {class: 'sg-w-gallery-item'},
+        h('div', {class: 'sg-w-gallery-example'},
+          exampleCanvas(pixels, shape, `test example ${i + 1}: ${classNames[label]}`),
+          h('span', {class: 'sg-w-gallery-truth'}, 'is ', h('b', {text: classNames[label]})), verdict),
+        h('ol', {class: 'sg-w-bars', 'aria-label': 'The model\'s guesses'}));
+      return {item, verdict, label};
+    });
+    this.gallery.replaceChildren(...this.galleryItems.map(({item}) => item));
   }
 
   /** The model's probabilities for the gallery, one row of `numClasses` per example. */
   showGuesses(values, k, classNames) {
-    this.galleryItems.forEach(({bars, label}, i) =>
-      renderBars(bars, values.subarray(i * k, (i + 1) * k), classNames, Math.min(3, k), label));
+    this.galleryItems.forEach(({item, verdict, label}, i) => {
+      const probabilities = values.subarray(i * k, (i + 1) * k);
+      renderBars(item.querySelector('.sg-w-bars'), probabilities, classNames, Math.min(3, k), label);
+      const right = topK(probabilities, 1)[0] === label;
+      item.classList.toggle('sg-w-gallery-right', right);
+      item.classList.toggle('sg-w-gallery-wrong', !right);
+      verdict.textContent = right ? '✓ right' : '✗ wrong';
+    });
   }
 
-  /** Lock the settings and layers while training; Train only for a valid layer list. */
+  /** Show (true) or hide the charts' section. */
+  showCharts(on) {
+    this.chartsSection.hidden = !on;
+  }
+
+  /**
+   * Lock the settings and layers while training; Train only for a valid layer list. Focus
+   * that was on Train or Stop moves to the other (a disabled button would drop it to the page).
+   */
   setTraining(on, valid) {
+    const hadFocus = [this.trainButton, this.stopButton].includes(document.activeElement);
     for (const input of [this.datasetSelect, this.configSelect, this.optimizer, this.learningRate, this.batchSize,
       this.epochs, this.addButton]) {
       input.disabled = on;
@@ -106,6 +134,7 @@ export class BuilderView {
     this.layers.setDisabled(on);
     this.stopButton.disabled = !on;
     this.trainButton.disabled = on || !valid;
+    if (hadFocus) (on ? this.stopButton : this.trainButton).focus();
   }
 
   allowTraining(ok) {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import {fetchJson, WidgetError} from '../../lib/resources.js';
 import {buildModel, parseLayerList, LayerListError} from '../../lib/layers.js';
 import {liveHistory, renderEvaluation, renderModelSummary} from '../../lib/charts.js';
-import {TrainingSession} from '../../lib/training-session.js';
+import {TrainingSession, WARMING_UP, COMPILING, stoppedEarly} from '../../lib/training-session.js';
 import {formatInt, formatPercent} from '../../lib/ui.js';
 
 export class TrainController {
@@ -15,7 +15,8 @@ export class TrainController {
     this.model = null;  // the model of the chosen config, trained or not
     this.trained = false;  // whether this.model has been trained (and can be downloaded)
     this.session = new TrainingSession((on) => view.setTraining(on, this.trained));
-    this.state = {runs: 0, examplesPerSecond: 0, evaluation: null, tensorsAfterTraining: null};
+    // epochLogs: {loss, acc, val_loss, val_acc} of each whole epoch of the last run
+    this.state = {runs: 0, examplesPerSecond: 0, evaluation: null, epochLogs: [], tensorsAfterTraining: null};
   }
 
   async layerList(name) {
@@ -39,6 +40,17 @@ export class TrainController {
 
   chooseModel() {
     this.freshModel().catch((err) => this.shell.fail(err));
+  }
+
+  /** Compile the shaders of a run with the current settings before the reader asks for one. */
+  warmUp() {
+    const settings = this.view.settings();
+    const warming = this.session.warmUp({
+      data: this.data, optimizer: settings.optimizer, learningRate: settings.learningRate,
+      batchSize: settings.batchSize, trainSize: settings.trainSize, testSize: this.options.test_size,
+      makeModel: async () => buildModel(await this.layerList(settings.model), this.data.shape, this.data.numClasses),
+    });
+    return warming.then(() => { this.shell.el.dataset.warmedUp = String(this.session.warmedUp); });
   }
 
   train() {
@@ -67,15 +79,20 @@ export class TrainController {
     const {shell, view, state} = this;
     const settings = view.settings();
     shell.el.dataset.trained = 'false';
-    const progress = batchProgress(view, shell.backend.name);
+    state.epochLogs = [];
+    const progress = batchProgress(view, shell.backend.name, settings);
     try {
       await this.session.run({
         data: this.data, makeModel: () => this.freshModel(), keepModel: true,
         optimizer: settings.optimizer, learningRate: settings.learningRate, epochs: settings.epochs,
         batchSize: settings.batchSize, trainSize: settings.trainSize, testSize: this.options.test_size,
-        onStart: ({trainSet}) => progress.start(settings.epochs * Math.ceil(trainSet.xs.shape[0] / settings.batchSize)),
+        onWait: () => view.progress.set(0, WARMING_UP),
+        onStart: ({trainSet}) => progress.start(trainSet.xs.shape[0], this.session.warmedUp ? 'Starting…' : COMPILING),
         onBatch: (batch) => progress.batch(batch),
-        onEpoch: ({logs}) => progress.epochs.add(logs),
+        onEpoch: ({logs}) => {
+          state.epochLogs.push({...logs});
+          return progress.perEpoch.add(logs);
+        },
         onEnd: ({model, result, testSet}) => this.finish(model, result, testSet, progress),
       });
     } finally {
@@ -89,28 +106,42 @@ export class TrainController {
     const backend = this.shell.backend.name;
     await progress.flush();
     state.examplesPerSecond = result.examplesPerSecond;
-    state.evaluation = await renderEvaluation(model, testSet.xs, testSet.ys, data.classNames, view.perClass, view.confusion);
-    this.trained = true;
-    view.say(`${result.stopped ? 'Stopped' : 'Done'}: ${formatInt(result.examples)} examples in ` +
-      `${result.seconds.toFixed(1)} s (${formatInt(result.examplesPerSecond)} examples/s on ${backend}); test ` +
-      `accuracy ${formatPercent(state.evaluation.accuracy)}.`);
+    state.evaluation = null;
+    if (result.epochs === 0) {
+      // A model stopped before one pass over its examples has hardly learnt: no accuracy is claimed.
+      view.showEvaluation(false);
+      view.showCharts(result.examples > 0);
+      view.say(stoppedEarly(result.examples, progress.trainSize));
+    } else {
+      view.showEvaluation(true);
+      state.evaluation = await renderEvaluation(model, testSet.xs, testSet.ys, data.classNames, view.perClass,
+        view.confusion);
+      this.trained = true;
+      view.say(`${result.stopped ? `Stopped after ${result.epochs} of ${progress.epochs} epochs` : 'Done'}: ` +
+        `${formatInt(result.examples)} examples in ${result.seconds.toFixed(1)} s (${formatInt(result.examplesPerSecond)} ` +
+        `examples/s on ${backend}); test accuracy ${formatPercent(state.evaluation.accuracy)} ` +
+        `(${formatInt(testSet.xs.shape[0])} examples).`);
+    }
     progress.end(result.stopped);
     state.runs += 1;
   }
 }
 
-// The progress bar and the live charts of one run.
-function batchProgress(view, backend) {
+// The progress bar and the live charts of one run of `settings`.
+function batchProgress(view, backend, settings) {
   let done = 0;
   let total = 1;
   const run = {
     batches: null,
-    epochs: null,
-    start(totalBatches) {
-      total = totalBatches;
+    epochs: settings.epochs,
+    trainSize: 0,
+    start(trainSize, message) {
+      run.trainSize = trainSize;
+      total = settings.epochs * Math.ceil(trainSize / settings.batchSize);
+      view.showCharts(true);
       run.batches = liveHistory(view.batchCharts, ['loss', 'acc'], {xLabel: 'Batch'});
-      run.epochs = liveHistory(view.epochCharts, ['loss', 'val_loss', 'acc', 'val_acc'], {xLabel: 'Epoch', everyMs: 0});
-      view.progress.set(0, 'Starting…');
+      run.perEpoch = liveHistory(view.epochCharts, ['loss', 'val_loss', 'acc', 'val_acc'], {xLabel: 'Epoch', everyMs: 0});
+      view.progress.set(0, message);
     },
     async batch({logs, examplesPerSecond}) {
       done += 1;
@@ -119,8 +150,8 @@ function batchProgress(view, backend) {
       await run.batches.add({loss: logs.loss, acc: logs.acc});
     },
     async flush() {
-      await run.batches.flush();
-      await run.epochs.flush();
+      await run.batches?.flush();
+      await run.perEpoch?.flush();
     },
     end(stopped) {
       view.progress.set(stopped ? done / total : 1);

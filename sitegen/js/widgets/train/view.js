@@ -43,9 +43,14 @@ export class TrainView {
         field('Optimizer', this.optimizer).wrap),
       h('div', {class: 'sg-w-buttons'}, this.trainButton, this.stopButton, this.downloadButton),
       this.progress.el, this.status,
-      h('section', {class: 'sg-w-section'}, h('h4', {text: 'Model'}), this.summary),
-      chartPair('Loss and accuracy per batch', this.batchCharts, 'Per epoch (with test examples)', this.epochCharts),
-      chartPair('Accuracy per class', this.perClass, 'Confusion matrix', this.confusion));
+      h('section', {class: 'sg-w-section'}, h('h4', {text: 'Model'}), this.summary));
+    // Shown once they have something to show: headings over empty boxes read as broken.
+    this.chartsSection = chartPair('Loss and accuracy per batch', this.batchCharts,
+      'Per epoch (with test examples)', this.epochCharts);
+    this.evaluationSection = chartPair('Accuracy per class', this.perClass, 'Confusion matrix', this.confusion);
+    this.chartsSection.hidden = true;
+    this.evaluationSection.hidden = true;
+    body.append(this.chartsSection, this.evaluationSection);
   }
 
   /** Report input to `actions`: {train(), stop(), download(), chooseModel()}. */
@@ -70,14 +75,28 @@ export class TrainView {
     };
   }
 
-  /** Lock the settings while training; Download once a model has been trained. */
+  /**
+   * Lock the settings while training; Download once a model has been trained. Focus that was
+   * on Train or Stop moves to the other (a disabled button would drop it to the page).
+   */
   setTraining(on, canDownload) {
+    const hadFocus = [this.trainButton, this.stopButton].includes(document.activeElement);
     for (const input of [this.modelSelect, this.epochs, this.batchSize, this.trainSize, this.learningRate,
       this.optimizer, this.trainButton, this.downloadButton]) {
       input.disabled = on;
     }
     this.stopButton.disabled = !on;
     if (!on) this.downloadButton.disabled = !canDownload;
+    if (hadFocus) (on ? this.stopButton : this.trainButton).focus();
+  }
+
+  /** Show (true) or hide the live charts' section, and the evaluation's. */
+  showCharts(on) {
+    this.chartsSection.hidden = !on;
+  }
+
+  showEvaluation(on) {
+    this.evaluationSection.hidden = !on;
   }
 
   say(text) {
