@@ -36,7 +36,7 @@ DATASETS_CONFIG = f"{DATA_DIR}/datasets-config.json"
 #: What the deeplearn.js model builder itself fetches (see model_builder.py).
 MODEL_BUILDER_CONFIG = f"{DATA_DIR}/{MODEL_BUILDER_CONFIG_NAME}"
 #: Bumped when the files a build writes change, so old cache entries are not reused.
-BUILDER_VERSION = 4
+BUILDER_VERSION = 5
 
 
 def build_datasets(ctx: BuildContext) -> dict[str, DatasetArtifact]:

@@ -3,10 +3,14 @@
 A built data set is a folder (in the build cache, copied to ``data/<name>/`` in the
 site) holding:
 
-- ``images-<k>.png``: sprite shards. Every row of a shard is one example, its h*w pixels
-  in row-major order; 8-bit grayscale when c = 1, RGB when c = 3 (so a row holds
-  h*w*c values). Training examples come first, then test examples, each split in its
-  own seeded shuffle order; shard k holds rows ``start .. start+count-1``.
+- ``images-<k>.png``: sprite shards; 8-bit grayscale when c = 1, RGB when c = 3. Read in
+  raster order, a shard's pixels are its examples one after another, each h*w pixels in
+  row-major order. The manifest's ``sprite.layout`` says how they lie in the PNG
+  (`SPRITE_LAYOUTS`): one example per PNG row (h*w pixels wide, the codelab's sprite), or
+  one image row per PNG row (w pixels wide, h PNG rows per example), where PNG's Up and
+  Paeth filters see the same image's previous row. Training examples come first, then test
+  examples, each split in its own seeded shuffle order; shard k holds examples
+  ``start .. start+count-1``.
 - labels, same row order, in one of the encodings of `LABEL_ENCODINGS` (the manifest's
   ``labels.encoding`` says which, ``labels.path`` names the file): ``labels_uint8``, one-hot,
   ``num_classes`` bytes per example (what the codelab and the deeplearn.js model builder
@@ -33,9 +37,11 @@ from typing import Callable
 import numpy as np
 
 from ..errors import DataError
-from .png import encode_png
+from .png import DEFAULT_LEVEL, FILTER_ADAPTIVE, FILTER_NONE, encode_png
 
-FORMAT_VERSION = 1
+#: 2: sprite layouts (``sprite.layout``, shard ``width`` and ``height``); a manifest without
+#: them (version 1) has one example per PNG row.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 LABELS = "labels_uint8"
 ONE_HOT = "one-hot uint8"
@@ -55,10 +61,23 @@ LOADER = "data.js"
 
 #: Every browser decodes a PNG up to 32767 rows and Safari limits a canvas to about
 #: 16.7 million pixels; shards stay far below both so decoding is quick and memory low.
+#: MAX_SHARD_ROWS counts examples; a shard of image rows also stays within MAX_PNG_ROWS.
 MAX_SHARD_ROWS = 10_000
 MAX_SHARD_PIXELS = 8_000_000
+MAX_PNG_ROWS = 32_767
 #: The sprite row is h*w pixels wide; browsers refuse images wider than this.
 MAX_ROW_PIXELS = 32_767
+
+#: How examples lie in a shard's PNG -> (PNG rows per example, the row filter). The decoded
+#: bytes are the same in both. No filter suits MNIST-like data (zero background, strokes):
+#: filters turn the edges of strokes into noise. Photos compress about a quarter smaller
+#: as image rows with a filter chosen per row (bench/bench_sprite.py measures both).
+EXAMPLE_ROWS = "example-rows"
+IMAGE_ROWS = "image-rows"
+SPRITE_LAYOUTS = {EXAMPLE_ROWS: FILTER_NONE, IMAGE_ROWS: FILTER_ADAPTIVE}
+#: The layout is picked by compressing this many examples both ways (zlib-like level 6, quick).
+LAYOUT_SAMPLE = 256
+LAYOUT_SAMPLE_LEVEL = 6
 
 
 @dataclass
@@ -85,10 +104,34 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def shard_rows(shape: tuple[int, int, int]) -> int:
-    """How many examples go in one sprite shard for images of ``shape``."""
+def shard_rows(shape: tuple[int, int, int], layout: str = EXAMPLE_ROWS) -> int:
+    """How many examples go in one sprite shard for images of ``shape`` laid out as ``layout``."""
     h, w, _ = shape
-    return max(1, min(MAX_SHARD_ROWS, MAX_SHARD_PIXELS // (h * w)))
+    examples = min(MAX_SHARD_ROWS, MAX_SHARD_PIXELS // (h * w))
+    if layout == IMAGE_ROWS:
+        examples = min(examples, MAX_PNG_ROWS // h)
+    return max(1, examples)
+
+
+def png_rows(examples: np.ndarray, shape: tuple[int, int, int], layout: str) -> np.ndarray:
+    """The rows of a shard's PNG (uint8 [rows, width*c]) for ``examples`` (uint8 [n, h*w*c])."""
+    h, w, c = shape
+    return examples.reshape(-1, w * c if layout == IMAGE_ROWS else h * w * c)
+
+
+def encode_shard(examples: np.ndarray, shape: tuple[int, int, int], layout: str, level: int = DEFAULT_LEVEL) -> bytes:
+    """The PNG of a shard of ``examples`` (uint8 [n, h*w*c]) in ``layout``."""
+    return encode_png(png_rows(examples, shape, layout), shape[2], level=level, filter_type=SPRITE_LAYOUTS[layout])
+
+
+def choose_layout(images: np.ndarray, shape: tuple[int, int, int]) -> str:
+    """The sprite layout that compresses ``images`` (uint8 [n, h*w*c]) smaller, judged on the
+    first `LAYOUT_SAMPLE` of them; images one pixel high have only one layout."""
+    sample = images[:LAYOUT_SAMPLE]
+    if shape[0] == 1 or not len(sample):
+        return EXAMPLE_ROWS
+    sizes = {layout: len(encode_shard(sample, shape, layout, LAYOUT_SAMPLE_LEVEL)) for layout in SPRITE_LAYOUTS}
+    return min(SPRITE_LAYOUTS, key=lambda layout: sizes[layout])  # a tie keeps the codelab's layout
 
 
 def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
@@ -135,11 +178,13 @@ def decode_labels(data: bytes, total: int, num_classes: int, encoding: str, wher
 
 def write_built(directory: Path, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
                 y_test: np.ndarray, classes: list[str], about: dict,
-                on_shard: Callable[[int], None] | None = None, label_encoding: str | None = None) -> dict:
+                on_shard: Callable[[int], None] | None = None, label_encoding: str | None = None,
+                layout: str | None = None) -> dict:
     """Write sprite shards, labels, classes and manifest into ``directory``; return the manifest.
 
     ``about`` adds descriptive manifest keys (name, title, source, split, canvas, ...).
-    ``label_encoding`` (one of `LABEL_ENCODINGS`) defaults to `label_encoding_for` the class count.
+    ``label_encoding`` (one of `LABEL_ENCODINGS`) defaults to `label_encoding_for` the class count;
+    ``layout`` (one of `SPRITE_LAYOUTS`) to the one `choose_layout` finds smaller.
     ``on_shard(rows)`` is called as each shard is encoded (for a progress bar).
     """
     directory.mkdir(parents=True, exist_ok=True)
@@ -154,20 +199,26 @@ def write_built(directory: Path, x_train: np.ndarray, y_train: np.ndarray, x_tes
                         f"{MAX_ROW_PIXELS} (use a smaller shape with resize = true)", where=directory)
     images = np.concatenate([x_train, x_test]).reshape(-1, h * w * c)
     labels = np.concatenate([y_train, y_test]).astype(np.int64)
-    per_shard = shard_rows((h, w, c))
+    shape = (int(h), int(w), int(c))
+    layout = layout or choose_layout(images, shape)
+    if layout not in SPRITE_LAYOUTS:
+        raise ValueError(f"unknown sprite layout {layout!r} (expected one of {', '.join(SPRITE_LAYOUTS)})")
+    per_shard = shard_rows(shape, layout)
     starts = list(range(0, len(images), per_shard)) or [0]
+    rows_per_example = h if layout == IMAGE_ROWS else 1
 
     def encode(k: int) -> dict:
         start = starts[k]
-        rows = images[start:start + per_shard]
-        data = encode_png(rows, c)
+        examples = images[start:start + per_shard]
+        data = encode_shard(examples, shape, layout)
         path = f"images-{k}.png"
         (directory / path).write_bytes(data)
         if on_shard:
-            on_shard(len(rows))
-        return {"path": path, "start": start, "count": len(rows), "bytes": len(data), "sha256": sha256_hex(data)}
+            on_shard(len(examples))
+        return {"path": path, "start": start, "count": len(examples), "width": h * w // rows_per_example,
+                "height": len(examples) * rows_per_example, "bytes": len(data), "sha256": sha256_hex(data)}
 
-    # zlib releases the GIL, so shards compress in parallel on every core.
+    # Filtering (numpy) releases the GIL; libdeflate's wrapper holds it while it compresses.
     with ThreadPoolExecutor() as pool:
         shards = list(pool.map(encode, range(len(starts))))
 
@@ -187,8 +238,9 @@ def write_built(directory: Path, x_train: np.ndarray, y_train: np.ndarray, x_tes
             "test": np.bincount(y_test, minlength=len(classes)).tolist(),
         },
         "rows": {"train": {"start": 0, "count": n_train}, "test": {"start": n_train, "count": n_test}},
-        "sprite": {"width": int(h * w), "channels": int(c), "mode": "L" if c == 1 else "RGB",
-                   "rowsPerShard": per_shard},
+        # rowsPerShard: examples per shard (PNG rows in the example-rows layout, where it began).
+        "sprite": {"layout": layout, "width": int(h * w // rows_per_example), "rowsPerExample": int(rows_per_example),
+                   "channels": int(c), "mode": "L" if c == 1 else "RGB", "rowsPerShard": per_shard},
         "shards": shards,
         "labels": {"path": labels_file, "encoding": encoding, "bytesPerExample": per_example or len(classes),
                    "bytes": len(label_bytes), "sha256": sha256_hex(label_bytes)},
@@ -227,6 +279,10 @@ def read_built(directory: Path, verify: bool = True) -> BuiltData:
         data = _read_checked(directory / shard["path"], shard["sha256"] if verify else None)
         with Image.open(io.BytesIO(data)) as im:
             pixels = np.asarray(im)
+        # Whatever the layout, the pixels in raster order are the examples one after another.
+        if pixels.size != shard["count"] * h * w * c:
+            raise DataError(f"{pixels.size:,} values in the sprite shard, expected {shard['count']:,} examples of "
+                            f"{h}x{w}x{c}", where=directory / shard["path"])
         images[shard["start"]:shard["start"] + shard["count"]] = pixels.reshape(shard["count"], h * w * c)
     labels_path = directory / manifest["labels"]["path"]
     label_bytes = _read_checked(labels_path, manifest["labels"]["sha256"] if verify else None)

@@ -100,23 +100,29 @@ function makeCanvas(width, height) {
 }
 
 // Copy one sprite shard's pixels into `target` without colour conversion or
-// premultiplication: channel R of a grayscale PNG, or R, G, B of an RGB one.
+// premultiplication: channel R of a grayscale PNG, or R, G, B of an RGB one. Whatever the
+// layout (manifest.sprite.layout: one example per PNG row, or one image row per PNG row),
+// the pixels in raster order are the shard's examples one after another; the shard's
+// width and height say which (manifests without them have one example per row).
 async function decodeShard(bytes, shard, target, exampleSize, channels) {
   const blob = new Blob([bytes], {type: 'image/png'});
   const bitmap = await createImageBitmap(blob, {premultiplyAlpha: 'none', colorSpaceConversion: 'none'});
   const width = bitmap.width;
-  if (width * channels !== exampleSize || bitmap.height !== shard.count) {
-    throw new Error(`${shard.path}: ${width}x${bitmap.height} pixels, manifest.json says ` +
-                    `${exampleSize / channels}x${shard.count}`);
+  const height = bitmap.height;
+  const wantWidth = shard.width ?? exampleSize / channels;
+  const wantHeight = shard.height ?? shard.count;
+  if (width !== wantWidth || height !== wantHeight || width * height * channels !== shard.count * exampleSize) {
+    bitmap.close();
+    throw new Error(`${shard.path}: ${width}x${height} pixels, manifest.json says ${wantWidth}x${wantHeight}`);
   }
-  const chunkRows = Math.max(1, Math.min(shard.count, Math.floor(CHUNK_PIXELS / width)));
+  const chunkRows = Math.max(1, Math.min(height, Math.floor(CHUNK_PIXELS / width)));
   const canvas = makeCanvas(width, chunkRows);
   const context = canvas.getContext('2d', {willReadFrequently: true});
   context.imageSmoothingEnabled = false;
   context.globalCompositeOperation = 'copy';
   let out = shard.start * exampleSize;
-  for (let row = 0; row < shard.count; row += chunkRows) {
-    const rows = Math.min(chunkRows, shard.count - row);
+  for (let row = 0; row < height; row += chunkRows) {
+    const rows = Math.min(chunkRows, height - row);
     context.drawImage(bitmap, 0, row, width, rows, 0, 0, width, rows);
     const rgba = context.getImageData(0, 0, width, rows).data;
     if (channels === 1) {

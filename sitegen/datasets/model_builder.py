@@ -19,8 +19,8 @@ How its loader reads a data set (src/data/xhr-dataset.ts, demos/model-builder/*.
   output must be ``[numClasses]``, or the model is invalid and cannot train.
 
 This module says whether a built data set and its layer lists pass those rules, and names the
-one sprite the model builder reads: the data set's only shard, or, when the data set is
-sharded, `BUILDER_SPRITE`, written for it alone when it is small enough to be one PNG.
+one sprite the model builder reads: the data set's only shard when it has one example per
+row, or else `BUILDER_SPRITE`, written for it alone when it is small enough to be one PNG.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .format import ONE_HOT
+from .format import EXAMPLE_ROWS, ONE_HOT
 from .png import encode_png
 
 #: Written next to datasets-config.json; the model builder fetches it by this name.
@@ -60,9 +60,11 @@ IGNORED_BUT_HARMLESS = {"activation": "linear"}
 
 
 def builder_sprite(manifest: dict) -> str:
-    """The file (in the data set's folder) the model builder reads as ``data[0].path``."""
+    """The file (in the data set's folder) the model builder reads as ``data[0].path``: the only
+    shard when it has one example per row (manifests before layouts always do)."""
     shards = manifest["shards"]
-    return shards[0]["path"] if len(shards) == 1 else BUILDER_SPRITE
+    one_example_per_row = manifest.get("sprite", {}).get("layout", EXAMPLE_ROWS) == EXAMPLE_ROWS
+    return shards[0]["path"] if len(shards) == 1 and one_example_per_row else BUILDER_SPRITE
 
 
 def model_builder_refusal(manifest: dict) -> str | None:

@@ -1,6 +1,6 @@
 """data.js in real Chromium: every pixel and label that MnistData decodes equals the
-Python arrays exactly, for a grayscale 5x7 and an RGB 4x4 data set, several shards, under
-the site's CSP (no inline scripts). Once with data.js next to a stand-in js/tfjs.js, once
+Python arrays exactly, for a grayscale 5x7 and an RGB 4x4 data set, several shards, in both
+sprite layouts, under the site's CSP (no inline scripts). Once with data.js next to a stand-in js/tfjs.js, once
 in the output of a full `sitegen build` (the site's own tfjs bundle)."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 from rich.console import Console
 
@@ -143,11 +144,22 @@ test_fraction = 0.3
     return root
 
 
-def test_loader_decodes_every_pixel_and_label_exactly(tmp_path, monkeypatch, browser_page, serve_dir, tfjs_dist):
+@pytest.mark.parametrize("layout", built_module.SPRITE_LAYOUTS)
+def test_loader_decodes_every_pixel_and_label_exactly(tmp_path, monkeypatch, browser_page, serve_dir, tfjs_dist,
+                                                      layout):
+    """Both sprite layouts: one example per PNG row, and one image row per PNG row."""
     monkeypatch.setattr(built_module, "MAX_SHARD_ROWS", 16)  # 37 examples: three shards
+    monkeypatch.setattr(built_module, "choose_layout", lambda images, shape: layout)
     root = small_site(tmp_path / "site")
     artifacts = build_datasets(context(root))
     assert len(artifacts["gray"].manifest["shards"]) == 3
+    for artifact in artifacts.values():
+        h, w, _ = artifact.manifest["shape"]
+        rows_per_example = h if layout == built_module.IMAGE_ROWS else 1
+        assert artifact.manifest["sprite"]["layout"] == layout
+        for shard in artifact.manifest["shards"]:
+            with Image.open(artifact.dir / shard["path"]) as im:
+                assert im.size == (h * w // rows_per_example, shard["count"] * rows_per_example)
     out = write_site_output(root, artifacts, tfjs_dist)
     check_loader(browser_page, serve_dir(out), {name: a.dir for name, a in artifacts.items()}, out)
 
