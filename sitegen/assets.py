@@ -10,6 +10,12 @@ page loader and one module per widget) imports the same chunks, so a page holds 
 instance however many widgets it has, and pages without tfjs-vis never download it. The wasm
 backend's binaries come out of the same build (esbuild's file loader, content-hashed names),
 so they are served from assets/ like every chunk (sitegen/js/lib/wasm-backend.js finds them).
+
+The prediction worker (the draw widget's model, and with it the draw page's only tfjs) is
+bundled twice: on its own with only the kernels of js/predict-kernels.mjs registered (the
+default, ``workers/predict.js``), and in the shared build with all of tfjs
+(``workers/predict-all-kernels.js``), which lib/predictor.js starts instead for a model that
+needs a kernel the small one leaves out (see js/build.mjs).
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ WORKER_DIR = "workers"  # module workers, e.g. the draw widget's predictions
 #: everything under assets/ is cached as immutable.
 STABLE_ALIASES = {"js/tfjs.js": "tfjs.js", "js/tfjs-vis.js": "tfjs-vis.js"}
 BUILD_SCRIPT = JS_DIR / "build.mjs"  # esbuild settings and the CSP-safe styles plugin
+PREDICT_WORKER = "workers/predict.js"  # also bundled on its own, with only the kernels its models need
+#: the shared build's bundle of PREDICT_WORKER (all of tfjs): lib/predictor.js' fallback
+PREDICT_WORKER_ALL_KERNELS = "workers/predict-all-kernels.js"
 
 
 @dataclass
@@ -110,6 +119,7 @@ def run_esbuild(ctx: BuildContext, out: Path, tables: bytes) -> None:
     shutil.copytree(JS_DIR, out / "src", ignore=shutil.ignore_patterns("__pycache__"))
     (out / "node_modules").symlink_to(node_modules, target_is_directory=True)
     meta = out / "meta.json"
+    predict_meta = out / "predict-meta.json"
     settings = out / "settings.json"
     tables_file = out / "tables.json"
     tables_file.write_bytes(tables)
@@ -117,6 +127,7 @@ def run_esbuild(ctx: BuildContext, out: Path, tables: bytes) -> None:
         "workingDir": str(out), "sourceDir": "src", "entryPoints": [f"src/{e}" for e in entries],
         "outdir": "files", "outbase": "src", "metafile": str(meta), "nodePaths": ["node_modules"],
         "tables": "tables.json",
+        "predict": {"entryPoints": [f"src/{PREDICT_WORKER}"], "metafile": str(predict_meta)},
     }))
     node = shutil.which("node")
     if node is None:
@@ -125,16 +136,24 @@ def run_esbuild(ctx: BuildContext, out: Path, tables: bytes) -> None:
     result = subprocess.run([node, str(BUILD_SCRIPT), str(settings)], capture_output=True, text=True)
     if result.returncode != 0:
         raise SitegenError(f"esbuild failed: {(result.stderr or result.stdout).strip()}")
-    outputs = json.loads(meta.read_text())["outputs"]  # paths relative to the working directory
     names: dict[str, str] = {}
+    outputs = json.loads(meta.read_text())["outputs"]  # paths relative to the working directory
     for out_path, info in outputs.items():
         rel = out_path.removeprefix("files/")
         entry = info.get("entryPoint", "")
-        if entry.startswith("src/"):
+        if entry == f"src/{PREDICT_WORKER}":
+            names[PREDICT_WORKER_ALL_KERNELS] = rel
+        elif entry.startswith("src/"):
             names[entry.removeprefix("src/")] = rel
         else:  # chunks, and the targets of dynamic import('@tensorflow/tfjs')
             names[f"file:{rel}"] = rel
-    for scratch in (meta, settings, tables_file, out / "node_modules"):
+    for out_path, info in json.loads(predict_meta.read_text())["outputs"].items():
+        rel = out_path.removeprefix("files/")
+        if info.get("entryPoint") == f"src/{PREDICT_WORKER}":
+            names[PREDICT_WORKER] = rel
+        else:  # its chunks, lazy ones (the wasm backend) included
+            names[f"file:{rel}"] = rel
+    for scratch in (meta, predict_meta, settings, tables_file, out / "node_modules"):
         scratch.unlink()
     shutil.rmtree(out / "src")
     (out / "entries.json").write_text(json.dumps(names, indent=1, sort_keys=True))

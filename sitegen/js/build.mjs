@@ -1,7 +1,8 @@
 // Bundles sitegen's browser modules with esbuild (called by sitegen/assets.py).
 // Usage: node build.mjs <config.json>   with {entryPoints, outdir, outbase, metafile, nodePaths, tables}
-// and optionally workingDir (paths are relative to it; default: the current directory) and
-// sourceDir (where sitegen's js/ sources are, relative to workingDir; default: this folder).
+// and optionally workingDir (paths are relative to it; default: the current directory),
+// sourceDir (where sitegen's js/ sources are, relative to workingDir; default: this folder) and
+// predict: {entryPoints, metafile}, the prediction worker's own bundle (see predictOnly below).
 // Content hashes in file names depend on input paths relative to the working directory, so
 // sitegen runs this in a folder holding src/ and node_modules/ for reproducible names.
 //
@@ -11,9 +12,9 @@
 // constructable stylesheets (CSSOM, which CSP does not restrict), so tfjs-vis keeps its
 // looks without 'unsafe-inline'. Its charts go through vega-embed, which is swapped for a
 // wrapper that interprets vega expressions instead of compiling them with eval.
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {createRequire} from 'node:module';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -62,10 +63,66 @@ const sharedTables = {
   },
 };
 
-const result = await esbuild.build({
+// The prediction worker's own bundle: the draw page's only tfjs, so its bytes are the page's.
+// As tfjs' custom bundles do, every package is taken at its `dist/base` entry, which
+// registers no kernels, and only the kernels of predict-kernels.mjs are registered, from the
+// modules 'sitegen:kernels/<backend>' written here; no gradients and no optimizers (it never
+// trains). `@tensorflow/tfjs` is lib/tfjs-predict.js. A model that needs another kernel is
+// caught by the worker, which then hands over to its full-tfjs twin (lib/predictor.js).
+const {PREDICT_KERNELS} = await import(pathToFileURL(path.join(here, 'predict-kernels.mjs')).href);
+
+function kernelRegistrations(backend) {
+  const modules = PREDICT_KERNELS.map((name) => {
+    const file = path.join(nodeModules, '@tensorflow', `tfjs-backend-${backend}`, 'dist', 'kernels', `${name}.js`);
+    if (!existsSync(file)) {
+      throw new Error(`predict-kernels.mjs names kernel '${name}', but tfjs-backend-${backend} has no ${file}`);
+    }
+    return file;
+  });
+  return [
+    "import {registerKernel} from '@tensorflow/tfjs-core';",
+    ...modules.map((file, i) => `import * as kernel${i} from ${JSON.stringify(file)};`),
+    `const kernels = {${PREDICT_KERNELS.map((name, i) => `${JSON.stringify(name)}: kernel${i}`).join(', ')}};`,
+    'for (const [name, module] of Object.entries(kernels)) {',
+    '  const config = Object.values(module).find((value) => value && value.kernelName === name);',
+    `  if (!config) throw new Error(\`tfjs-backend-${backend}: no config of kernel \${name} in its module\`);`,
+    '  registerKernel(config);',
+    '}',
+  ].join('\n');
+}
+
+const predictOnly = {
+  name: 'predict-only',
+  setup(build) {
+    const dist = (pkg, file) => path.join(nodeModules, '@tensorflow', pkg, 'dist', file);
+    const generated = (name) => ({path: name, namespace: 'sitegen-predict'});
+    build.onResolve({filter: /^@tensorflow\/tfjs$/}, () => ({path: path.join(here, 'lib', 'tfjs-predict.js')}));
+    // tfjs-core's base with its required side effects (engine, flags, platforms), without
+    // index.js' optimizers; tfjs-layers' import of every gradient comes out empty.
+    build.onResolve({filter: /^@tensorflow\/tfjs-core$/}, () => generated('core'));
+    build.onResolve({filter: /^@tensorflow\/tfjs-core\/dist\/register_all_gradients(\.js)?$/}, () => generated('none'));
+    build.onResolve({filter: /^@tensorflow\/tfjs-backend-(cpu|webgl)$/},
+      (args) => ({path: dist(args.path.split('/')[1], 'base.js')}));
+    // lib/wasm-backend.js' import: the backend and its kernels, both in its lazy chunk
+    build.onResolve({filter: /^@tensorflow\/tfjs-backend-wasm$/}, () => generated('wasm'));
+    build.onResolve({filter: /^sitegen:kernels\/(cpu|webgl)$/}, (args) => generated(args.path.split('/')[1] + '-kernels'));
+    build.onLoad({filter: /.*/, namespace: 'sitegen-predict'}, (args) => {
+      const contents = {
+        core: `import ${JSON.stringify(dist('tfjs-core', 'base_side_effects.js'))};\n` +
+          `export * from ${JSON.stringify(dist('tfjs-core', 'base.js'))};`,
+        none: '',
+        wasm: `${kernelRegistrations('wasm')}\nexport * from ${JSON.stringify(dist('tfjs-backend-wasm', 'base.js'))};`,
+        'cpu-kernels': kernelRegistrations('cpu'),
+        'webgl-kernels': kernelRegistrations('webgl'),
+      }[args.path];
+      return {contents, resolveDir: nodeModules, loader: 'js'};
+    });
+  },
+};
+
+const shared = {
   absWorkingDir: workingDir,
   preserveSymlinks: true,
-  entryPoints: config.entryPoints,
   outdir: config.outdir,
   outbase: config.outbase,
   nodePaths: [nodeModules],
@@ -83,6 +140,12 @@ const result = await esbuild.build({
   // tfjs' wasm binaries (lib/wasm-backend.js): copied as assets named by their content hash
   loader: {'.wasm': 'file'},
   define: {'process.env.NODE_ENV': '"production"'},
-  plugins: [cspSafeStyles, tfjsAsModules, sharedTables],
-});
-await import('node:fs').then((fs) => fs.writeFileSync(config.metafile, JSON.stringify(result.metafile)));
+};
+const pages = await esbuild.build({...shared, entryPoints: config.entryPoints,
+  plugins: [cspSafeStyles, tfjsAsModules, sharedTables]});
+writeFileSync(config.metafile, JSON.stringify(pages.metafile));
+if (config.predict) {
+  const predict = await esbuild.build({...shared, entryPoints: config.predict.entryPoints,
+    plugins: [predictOnly, tfjsAsModules, sharedTables]});
+  writeFileSync(config.predict.metafile, JSON.stringify(predict.metafile));
+}

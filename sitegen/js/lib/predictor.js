@@ -2,6 +2,9 @@
 // (draw). The model runs in workers/predict.js, off the main thread, on whichever backend
 // answers this model faster; where a module worker cannot start (an old browser, a site
 // policy without worker-src 'self') it runs on the page with the page's backend.
+// The worker first started is bundled with only the kernels of sitegen's layer kinds; for a
+// model that needs another kernel it says which, and its twin bundled with all of tfjs is
+// started instead (sitegen/assets.py), so such a model costs bytes, never a broken demo.
 import {fetchJson, NETWORK_HINT, WidgetError} from './resources.js';
 import {slowBackendNotice} from './backend-notice.js';
 
@@ -17,8 +20,9 @@ export async function openPredictor(context, name, inputShapeOf, shell) {
   if (workerUrl && typeof Worker !== 'undefined') {
     const base = context.modelUrl(name);
     const metadata = await fetchJson(new URL('metadata.json', base), `the metadata of model "${name}"`);
+    const start = (url) => workerPredictor(url, new URL('model.json', base).href, metadata, inputShapeOf(metadata));
     try {
-      return await workerPredictor(workerUrl, new URL('model.json', base).href, metadata, inputShapeOf(metadata));
+      return await smallOrFullWorker(context, name, start);
     } catch (err) {
       if (err.fromWorker) throw new WidgetError(`The model "${name}" could not be loaded: ${err.message}`, NETWORK_HINT);
       console.warn(`The prediction worker could not start (${err.message}); predicting on the page.`);
@@ -26,6 +30,19 @@ export async function openPredictor(context, name, inputShapeOf, shell) {
   }
   const {pagePredictor} = await import('./page-predictor.js');
   return pagePredictor(context, name, inputShapeOf, shell);
+}
+
+/** The worker with few kernels, or for a model that needs one it leaves out, its full-tfjs twin. */
+async function smallOrFullWorker(context, name, start) {
+  try {
+    return await start(context.assetUrl('workers/predict.js'));
+  } catch (err) {
+    const allKernels = context.assetUrl('workers/predict-all-kernels.js');
+    if (!err.missingKernel || !allKernels) throw err;
+    console.warn(`Model "${name}" needs the TF.js kernel '${err.missingKernel}', which the small ` +
+      'prediction bundle leaves out: loading the one with all of TF.js.');
+    return start(allKernels);
+  }
 }
 
 function workerPredictor(url, modelUrl, metadata, inputShape) {
@@ -49,6 +66,7 @@ function workerPredictor(url, modelUrl, metadata, inputShape) {
     } else {
       const err = new Error(data.message);
       err.fromWorker = true;  // the worker runs; the model or its input is at fault
+      err.missingKernel = data.missingKernel;  // a kernel its bundle does not register
       call.reject(err);
     }
   };

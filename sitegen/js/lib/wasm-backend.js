@@ -1,6 +1,8 @@
 // tfjs' wasm backend, with its binaries served by the site itself, in a chunk of its own:
 // importing this module registers the 'wasm' backend (lib/backend.js imports it only when
-// a page or the prediction worker tries that backend, so WebGL readers never fetch it).
+// a page or the prediction worker tries that backend, so WebGL readers never fetch it). In
+// the prediction worker's own bundle the import below is the backend's base with only the
+// worker's kernels registered (js/build.mjs).
 //
 // esbuild's file loader copies each .wasm into assets/ under a content-hashed name and gives
 // its path relative to this chunk, resolved here against import.meta.url, so the files are
