@@ -31,6 +31,7 @@ bench: $(STAMP)
 	scripts/ensure-chromium.sh
 	$(BIN)/python bench/bench_sprite.py
 	$(BIN)/python bench/bench_widgets.py
+	$(BIN)/python bench/bench_time_to_accuracy.py
 
 clean:
 	rm -rf _site content/.sitegen-cache

@@ -103,8 +103,15 @@ const variants = {
       ys.dispose();
     }
   },
-  // The codelab's train(): validation on test examples, fitCallbacks charts in the page.
-  async codelabCharts(model, data, codelab, {examples, batchSize, testSize}) {
+  // The codelab's train(): validation on test examples, fitCallbacks charts in the page;
+  // `epochs` of them (default 1). Returns, besides the rate, each epoch's validation accuracy
+  // and its time since train() began (data preparation included): bench_time_to_accuracy.py.
+  async codelabCharts(model, data, codelab, {examples, batchSize, testSize, epochs = 1}) {
+    const began = performance.now();
+    const epochLogs = [];
+    const epochClock = {onEpochEnd: async (epoch, logs) => {
+      epochLogs.push({seconds: (performance.now() - began) / 1000, val_acc: logs.val_acc, acc: logs.acc});
+    }};
     const [xs, ys] = tf.tidy(() => {
       const d = codelab.nextTrainBatch(examples);
       return [d.xs.reshape([examples, ...data.shape]), d.labels];
@@ -119,9 +126,9 @@ const variants = {
     const clock = batchClock(batchSize);
     try {
       const fitCallbacks = show.fitCallbacks(container, ['loss', 'val_loss', 'acc', 'val_acc']);
-      await model.fit(xs, ys, {batchSize, validationData: [testXs, testYs], epochs: 1, shuffle: true,
-        callbacks: [clock.callback, fitCallbacks]});
-      return {ownExamplesPerSecond: clock.rate()};
+      await model.fit(xs, ys, {batchSize, validationData: [testXs, testYs], epochs, shuffle: true,
+        callbacks: [clock.callback, epochClock, fitCallbacks]});
+      return {ownExamplesPerSecond: clock.rate(), epochLogs};
     } finally {
       tf.dispose([xs, ys, testXs, testYs]);
       container.remove();

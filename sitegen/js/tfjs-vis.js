@@ -1,4 +1,7 @@
-// tfjs-vis on top of the shared tfjs instance; loaded only by pages that train.
+// tfjs-vis on top of the shared tfjs instance, for authors' own scripts (the widgets draw
+// their charts without it, and load vega only when a reader trains: lib/charts.js). Nothing
+// loads it unless a page's script imports it, and importing it is the way to wait for it:
+//   const tfvis = await import('../js/tfjs-vis.js');  // also sets window.tfvis
 import * as tfvisModule from '@tensorflow/tfjs-vis';
 import './tfjs.js';
 

@@ -162,7 +162,7 @@ def test_page_not_found_is_styled_at_any_depth_under_the_subpath(pages_site, ope
     assert page.locator("h1").inner_text() == "Page not found"
     # the theme's stylesheet applied and page.js ran (it shows the theme switch)
     assert served_styles(page) == {"margin": "0px", "header": "rgb(245, 246, 248)", "toggle": True}
-    assert page.console_errors == [f"Failed to load resource: the server responded with a status of 404 (Not Found)"]
+    assert page.console_errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
     # its links lead to the site's pages, from any depth
     page.locator(".site-nav a", has_text="Write your own tutorial").click()
     page.wait_for_url(pages_site + "authoring/")

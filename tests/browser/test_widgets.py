@@ -245,9 +245,10 @@ def test_draw_by_keyboard_on_a_phone_width_screen(open_demo, chromium):
         assert backing == 2 * css
         assert widget(page, "document.documentElement.scrollWidth") <= 360  # nothing sticks out sideways
         page.focus(".sg-w-draw-canvas")
+        page.keyboard.press("Enter")  # the pen goes down where it starts, in the centre
         for _ in range(6):
             page.keyboard.press("ArrowRight")
-        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")  # and up: the stroke ends
         page.wait_for_selector(".sg-demo[data-predictions='1']", state="attached")
         assert page.inner_text(".sg-w-bar-top .sg-w-bar-name") == "horizontal"
         assert page.console_errors == []
@@ -256,7 +257,7 @@ def test_draw_by_keyboard_on_a_phone_width_screen(open_demo, chromium):
 
 
 def test_draw_falls_back_to_cpu_with_a_notice_when_webgl_is_missing(open_demo, chromium):
-    # A browser without WebGL; wasm cannot compile under the site's CSP -> cpu, and the reader is told.
+    # A browser without WebGL whose wasm binaries cannot load -> cpu, and the reader is told.
     from conftest import CHROMIUM, CHROMIUM_ARGS
 
     browser = chromium.browser_type.launch(executable_path=CHROMIUM, headless=True,
@@ -279,6 +280,7 @@ def test_draw_falls_back_to_cpu_with_a_notice_when_webgl_is_missing(open_demo, c
             route.fulfill(response=original, body=original.text() + "\n" + no_offscreen_webgl)
 
         page.route("**/workers/predict-*.js", patched_worker)
+        page.route("**/*.wasm", lambda route: route.fulfill(status=404, body="gone"))
         open_demo("draw", page)
         assert page.get_attribute(".sg-demo", "data-backend") == "cpu"
         notice = page.inner_text(".sg-w-backend-notice")
@@ -392,6 +394,8 @@ def test_model_builder_switches_data_sets_and_back_without_leaks(open_demo):
     page = open_demo("builder")
     baseline = widget(page, "el.sgTest.state.baselineTensors")
     assert widget(page, "el.sgTest.state.dataset") == "bars"
+    # the shader warm-up (a throwaway model) holds tensors until it ends
+    page.wait_for_selector(".sg-demo[data-warmed-up]", state="attached")
 
     def switch_to(name: str, classes: int) -> None:
         page.select_option("select[name=dataset]", name)

@@ -1,16 +1,28 @@
 // Charts and tables of training runs, drawn into a widget's own elements (never the visor):
 // line charts and the confusion matrix are vega-lite specs of our own (number formats, whole
 // batches and epochs, one-point charts that still read), embedded through
-// lib/vega-embed-csp.js, which also gives them the page's colours; the model summary is
-// tfjs-vis' table.
+// lib/vega-embed-csp.js, which also gives them the page's colours; the model summary and the
+// per-class table are plain tables.
+//
+// vega (with vega-lite and vega-embed: most of a training page's JavaScript) is imported
+// when the first chart is asked for -- a reader presses Train -- not with the page: esbuild
+// puts a dynamic import's module in a chunk of its own. tfjs-vis is not needed by the
+// widgets at all; authors who want it import js/tfjs-vis.js (which sets window.tfvis).
 import * as tf from '@tensorflow/tfjs';
-import * as tfvisModule from '@tensorflow/tfjs-vis';
-import embed from './vega-embed-csp.js';
 import {h, formatInt} from './ui.js';
 import {renderClassTable} from './class-list.js';
 
-// tfjs-vis ships CommonJS: its names hang off the default export once bundled.
-export const tfvis = tfvisModule.default ?? tfvisModule;
+let embedModule = null;
+
+/** vega-embed (CSP-safe, themed): its module, imported once, on first use. */
+function loadEmbed() {
+  // a failed download is tried again by the next chart rather than remembered
+  embedModule ??= import('./vega-embed-csp.js').catch((err) => {
+    embedModule = null;
+    throw err;
+  });
+  return embedModule.then((module) => module.default);
+}
 
 // What each kind of metric is plotted as: y axis title, number format (d3-format), domain.
 const MEASURES = {
@@ -54,7 +66,7 @@ function lineChart(el, logs, series, {xLabel = 'Batch', height = 200} = {}) {
     },
   };
   // SVG: sharp at any zoom, and its labels are text (found by search, read by tests)
-  return embed(el, spec, {actions: false, renderer: 'svg'});
+  return loadEmbed().then((embed) => embed(el, spec, {actions: false, renderer: 'svg'}));
 }
 
 // Metrics grouped one chart per measure, each validation metric with its training metric.
@@ -79,6 +91,7 @@ export function liveHistory(container, metrics, {everyMs = 1000, xLabel = 'Batch
   let last = 0;
   let pending = null;
   container.replaceChildren();
+  loadEmbed().catch(() => {});  // downloaded while the first batch trains; draw() reports a failure
   async function draw() {
     pending = null;
     last = performance.now();
@@ -224,7 +237,7 @@ function renderConfusionMatrix(el, matrix, classNames) {
         color: {condition: {test: `datum.count > ${most / 2}`, value: '#ffffff'}}}},
     ],
   };
-  return embed(el, spec, {actions: false, renderer: 'svg'});
+  return loadEmbed().then((embed) => embed(el, spec, {actions: false, renderer: 'svg'}));
 }
 
 // A plain table (sortable by eye, readable by screen readers) rather than tfjs-vis' own;
@@ -258,8 +271,22 @@ function renderTopConfusions(el, confusions, classNames) {
       h('td', {text: classNames[truth]}), h('td', {text: classNames[predicted]}), h('td', {text: String(count)}))))));
 }
 
-/** tfjs-vis' layer table of a model. */
+// The layer shapes of a model with batch dimension (null) shown as 'batch'.
+function formatLayerShape(shape) {
+  const one = (dims) => `[${dims.map((d) => (d == null ? 'batch' : d)).join(', ')}]`;
+  return Array.isArray(shape[0]) ? `[${shape.map(one).join(', ')}]` : one(shape);
+}
+
+/**
+ * The layer table of a model: name, output shape, parameters and whether it trains, as
+ * tfjs-vis' modelSummary shows them (its class, tf-table, takes the theme's colours from
+ * widgets.css), without loading tfjs-vis for it.
+ */
 export function renderModelSummary(el, model) {
-  el.replaceChildren();
-  return tfvis.show.modelSummary(el, model);
+  const head = ['Layer Name', 'Output Shape', '# Of Params', 'Trainable'];
+  el.replaceChildren(h('table', {class: 'tf-table sg-w-model-summary'},
+    h('thead', {}, h('tr', {}, head.map((text) => h('th', {scope: 'col', text})))),
+    h('tbody', {}, model.layers.map((layer) => h('tr', {},
+      h('td', {text: layer.name}), h('td', {text: formatLayerShape(layer.outputShape)}),
+      h('td', {text: formatInt(layer.countParams())}), h('td', {text: String(layer.trainable)}))))));
 }

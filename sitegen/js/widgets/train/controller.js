@@ -15,7 +15,8 @@ export class TrainController {
     this.model = null;  // the model of the chosen config, trained or not
     this.trained = false;  // whether this.model has been trained (and can be downloaded)
     this.session = new TrainingSession((on) => view.setTraining(on, this.trained));
-    // epochLogs: {loss, acc, val_loss, val_acc} of each whole epoch of the last run
+    // epochLogs: {loss, acc, val_loss, val_acc, seconds (since Train was pressed)} of each whole
+    // epoch of the last run: how long the reader waited for each accuracy
     this.state = {runs: 0, examplesPerSecond: 0, evaluation: null, epochLogs: [], tensorsAfterTraining: null};
   }
 
@@ -78,6 +79,7 @@ export class TrainController {
   async run() {
     const {shell, view, state} = this;
     const settings = view.settings();
+    const began = performance.now();
     shell.el.dataset.trained = 'false';
     state.epochLogs = [];
     const progress = batchProgress(view, shell.backend.name, settings);
@@ -90,7 +92,7 @@ export class TrainController {
         onStart: ({trainSet}) => progress.start(trainSet.xs.shape[0], this.session.warmedUp ? 'Starting…' : COMPILING),
         onBatch: (batch) => progress.batch(batch),
         onEpoch: ({logs}) => {
-          state.epochLogs.push({...logs});
+          state.epochLogs.push({...logs, seconds: (performance.now() - began) / 1000});
           return progress.perEpoch.add(logs);
         },
         onEnd: ({model, result, testSet}) => this.finish(model, result, testSet, progress),
