@@ -70,6 +70,7 @@ def child(site: str, output: str) -> None:
 
     from rich.console import Console
 
+    from bench_remote import peak_rss
     from sitegen.build import build as run_build
     from sitegen.errors import SitegenError
 
@@ -82,9 +83,7 @@ def child(site: str, output: str) -> None:
         log.write(f"error: {e}\n")
         code = 1
     seconds = time.perf_counter() - started
-    peak = next(int(line.split()[1]) * 1024 for line in Path("/proc/self/status").read_text().splitlines()
-                if line.startswith("VmHWM:"))
-    print(json.dumps({"code": code, "seconds": seconds, "peak_rss": peak, "log": log.getvalue().splitlines()}))
+    print(json.dumps({"code": code, "seconds": seconds, "peak_rss": peak_rss(), "log": log.getvalue().splitlines()}))
 
 
 def free_port() -> int:

@@ -21,7 +21,6 @@ Everything is generated once under ``bench/out/standin/www`` (git-ignored) and r
 from __future__ import annotations
 
 import gzip
-import struct
 import sys
 import zipfile
 from pathlib import Path
@@ -29,6 +28,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from test_datasets_helpers import idx_images, idx_labels  # noqa: E402  (the tests' IDX writers)
+
 WWW = ROOT / "bench" / "out" / "standin" / "www"
 
 EMNIST_MEMBER = "gzip/emnist-{split}-{part}-ubyte.gz"
@@ -42,15 +45,6 @@ QUICKDRAW = {"apple": 144_722, "bicycle": 126_527, "cat": 123_202, "fish": 134_1
 #: distinct doodles made per class; the rest of a file repeats them
 QUICKDRAW_DISTINCT = 6_000
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation")
-
-
-def idx3(images: np.ndarray) -> bytes:
-    n, h, w = images.shape
-    return struct.pack(">BBBBIII", 0, 0, 8, 3, n, h, w) + images.tobytes()
-
-
-def idx1(labels: np.ndarray) -> bytes:
-    return struct.pack(">BBBBI", 0, 0, 8, 1, len(labels)) + labels.astype(np.uint8).tobytes()
 
 
 def fonts() -> list[Path]:
@@ -126,9 +120,9 @@ def write_emnist(path: Path) -> None:
         for kind, n, seed in (("train", EMNIST_COUNTS["letters"][0], 1), ("test", EMNIST_COUNTS["letters"][1], 2)):
             images, labels = emnist_letters(n, seed, glyphs)
             members[EMNIST_MEMBER.format(split="letters", part=f"{kind}-images-idx3")] = \
-                gzip.compress(idx3(images), 9, mtime=0)
+                gzip.compress(idx_images(images), 9, mtime=0)
             members[EMNIST_MEMBER.format(split="letters", part=f"{kind}-labels-idx1")] = \
-                gzip.compress(idx1(labels), 9, mtime=0)
+                gzip.compress(idx_labels(labels), 9, mtime=0)
         per_image = sum(len(v) for v in members.values()) / sum(EMNIST_COUNTS["letters"])
         for split, (train, test) in EMNIST_COUNTS.items():
             if split == "letters":
