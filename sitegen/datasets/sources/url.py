@@ -32,7 +32,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ... import paths
 from ...artifacts import file_chunks, file_sha256
@@ -415,14 +415,8 @@ class Fetcher:
     def fetch_idx_rows(self, part: Part) -> Path:
         """The first rows of an IDX file (raw or gzipped): its start, read as it arrives (or from
         the whole file, when it is on disk), the download stopped after the rows kept."""
-        local = self.whole_on_disk(part.url)
-        if local is not None:
-            chunks = file_chunks(local, CHUNK)
-        else:
-            response = self.client.get(part.url, self.client.deadline(part.url))
-            self.transfer.full += response.length or 0
-            chunks = response.chunks()
-        return self.store(part, idx_first_rows(chunks, part.rows, part.url), None, f"fetching {part}")
+        return self.store(part, idx_first_rows(self.whole_chunks(part.url), part.rows, part.url), None,
+                          f"fetching {part}")
 
     # --- .npy rows -----------------------------------------------------------------------
 
@@ -455,19 +449,12 @@ class Fetcher:
         from .ndjson import read_drawings, split_lines
 
         count, recognized_only = part.drawings
-        local = self.whole_on_disk(part.url)
         kept: list[bytes] = []
         with progress_task(self.ctx, f"fetching {part}", None, in_bytes=True) as advance:
-            if local is not None:
-                source = open(local, "rb")
-                lines = iter(source)
-            else:
-                source = self.client.get(part.url, self.client.deadline(part.url))
-                self.transfer.full += source.length or 0
-                lines = split_lines(source.chunks())
+            chunks = self.whole_chunks(part.url)
 
             def recorded():
-                for line in lines:
+                for line in split_lines(chunks):
                     kept.append(line)
                     advance(len(line))
                     yield line
@@ -475,8 +462,18 @@ class Fetcher:
                 for _ in read_drawings(recorded(), part.url, count, recognized_only):
                     pass
             finally:
-                source.close()
+                chunks.close()
         return self.store(part, kept, sum(map(len, kept)), f"keeping {part}")
+
+    def whole_chunks(self, url: str) -> Iterator[bytes]:
+        """A whole file's bytes in chunks, as they arrive (or from the cache, when it is on
+        disk): closing the iterator early stops the download there."""
+        local = self.whole_on_disk(url)
+        if local is not None:
+            return file_chunks(local, CHUNK)
+        response = self.client.get(url, self.client.deadline(url))
+        self.transfer.full += response.length or 0
+        return response.chunks()
 
     def cut_rows(self, part: Part, whole: Path) -> Path:
         """The first rows of a local .npy, byte for byte what Range requests give."""
