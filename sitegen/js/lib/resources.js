@@ -50,10 +50,15 @@ export async function loadDataset(context, name, bar) {
   return data;
 }
 
-/** {model, metadata} of converted model `name`. */
-export async function loadModel(context, name) {
+/** The metadata.json of converted model `name` (a promise, to share between its readers). */
+export function loadModelMetadata(context, name) {
+  return fetchJson(new URL('metadata.json', context.modelUrl(name)), `the metadata of model "${name}"`);
+}
+
+/** {model, metadata} of converted model `name`; `metadata`: its metadata.json, when already asked for. */
+export async function loadModel(context, name, metadata = loadModelMetadata(context, name)) {
   const base = context.modelUrl(name);
-  const metadata = await fetchJson(new URL('metadata.json', base), `the metadata of model "${name}"`);
+  metadata = await metadata;
   let model;
   try {
     const tf = await import('@tensorflow/tfjs');

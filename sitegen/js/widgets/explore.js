@@ -6,7 +6,7 @@
 // checks the guess for the example on screen in this browser (explore/browser-check.js).
 // DOM in explore/view.js, state and moves in explore/controller.js; mount() wires them.
 import {startWidget} from '../lib/shell.js';
-import {loadDataset, loadModel, WidgetError} from '../lib/resources.js';
+import {loadDataset, loadModel, loadModelMetadata, WidgetError} from '../lib/resources.js';
 import {progressBar, formatInt, formatPercent} from '../lib/ui.js';
 import {ExploreView} from './explore/view.js';
 import {ExploreController, exploreFacts, predictAll} from './explore/controller.js';
@@ -17,9 +17,11 @@ export async function mount(el, {options, ...context}) {
   const shell = await startWidget(el, 'explore');
   const loading = progressBar('Loading');
   shell.body.append(loading.el);
-  // Model, build's answers and data load at once; a failure of the first two is dealt with below.
-  const modelLoading = options.model ? loadModel(context, options.model) : null;
-  const builtLoading = options.model ? loadTestPredictions(context, options.model) : null;
+  // Model, build's answers and data load at once (the first two from one metadata.json); a
+  // failure of the first two is dealt with below.
+  const metadata = options.model ? loadModelMetadata(context, options.model) : null;
+  const modelLoading = options.model ? loadModel(context, options.model, metadata) : null;
+  const builtLoading = options.model ? loadTestPredictions(context, options.model, metadata) : null;
   modelLoading?.catch(() => {});
   builtLoading?.catch(() => {});
   const data = await loadDataset(context, options.dataset, loading);

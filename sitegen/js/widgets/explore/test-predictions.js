@@ -3,7 +3,7 @@
 // by sitegen/models/predictions.py). With them the explorer finds the model's mistakes at
 // once, instead of running the model over every example in the browser.
 import {checkedFetch} from '../../lib/checked-fetch.js';
-import {fetchJson} from '../../lib/resources.js';
+import {loadModelMetadata} from '../../lib/resources.js';
 
 // The class-index encodings of the data set's labels files -> bytes per index.
 const INDEX_BYTES = {'index uint8': 1, 'index uint16le': 2};
@@ -43,9 +43,9 @@ export function decodeTestPredictions(bytes, description, numClasses) {
  * metadata.json, and the decoded file; the file's size and (where the browser can: secure contexts) its sha256
  * are checked against the metadata.
  */
-export async function loadTestPredictions(context, name) {
+export async function loadTestPredictions(context, name, metadata = loadModelMetadata(context, name)) {
   const base = context.modelUrl(name);
-  const metadata = await fetchJson(new URL('metadata.json', base), `the metadata of model "${name}"`);
+  metadata = await metadata;
   const description = metadata.test_predictions;
   if (!description) throw new Error(`the model "${name}" was built without test predictions (an older sitegen)`);
   const response = await checkedFetch(new URL(description.path, base).href);
