@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n", re.S | re.M)
 DEMO_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*demo[ \t]*$")
 ANY_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
+#: "# Title" or "# Title #": Python-Markdown's level-1 heading, closing hashes dropped
+ATX_H1 = re.compile(r"^#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 
 
 def markdown_lines(body: str) -> list[str]:
@@ -117,9 +119,9 @@ def read_page(source: Path, content_dir: Path, warn=lambda message: None) -> Pag
         body = text[match.end():]
         body_line = text[: match.end()].count("\n") + 1
     if "title" not in meta_table:
-        heading = re.search(r"^#\s+(.+)$", body, re.M)
+        heading = first_heading(body)
         if heading:
-            meta_table = {**meta_table, "title": heading.group(1).strip()}
+            meta_table = {**meta_table, "title": heading}
     ctx = LoadContext(file=source, base_dir=source.parent)
     try:
         meta = PageMeta.load(meta_table, ctx)
@@ -136,6 +138,24 @@ def read_page(source: Path, content_dir: Path, warn=lambda message: None) -> Pag
         path = rel.as_posix()
     path = path.lower().replace(" ", "-")
     return Page(source=source, meta=meta, path=path, body=body, body_line=body_line)
+
+
+def first_heading(body: str) -> str | None:
+    """The text of the body's first level-1 ``# heading``, skipping code blocks: a ``# comment``
+    in a bash or Python snippet is not the page's title. Python-Markdown reads a heading only
+    at the start of a line, so a 4-space-indented (code) line never is one."""
+    lines = markdown_lines(body)
+    i = 0
+    while i < len(lines):
+        fence = ANY_FENCE.match(lines[i])
+        if fence:
+            i = closing_fence(lines, i, fence.group("fence")) + 1
+            continue
+        heading = ATX_H1.match(lines[i])
+        if heading and heading.group(1).strip():
+            return heading.group(1).strip()
+        i += 1
+    return None
 
 
 def _read_text(source: Path) -> str:

@@ -238,6 +238,19 @@ def test_demo_block_inside_a_code_block_stays_code(tiny_site):
     assert "kind: nonsense" in html
 
 
+def test_title_comes_from_the_first_heading_outside_code_blocks(tiny_site):
+    page = tiny_site / "content/first.md"
+    page.write_text("Install it first:\n\n```bash\n# install the tools\npip install sitegen\n```\n\n"
+                    "~~~~python\n~~~\n# still code: ~~~ does not close ~~~~\n~~~~\n\n"
+                    "    # indented code\n\n# Real title #\n\nText.\n")
+    build(tiny_site, progress=False)
+    html = (tiny_site / "_site/first/index.html").read_text()
+    assert "<title>Real title · Tiny ML</title>" in html
+    page.write_text("No heading here.\n\n```python\n# a comment\n```\n")
+    with pytest.raises(ConfigError, match=r"first.md: Front matter value 'title': expected a string, got nothing"):
+        build(tiny_site, progress=False)
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
