@@ -35,6 +35,8 @@ class BuildResult:
     files: int
     warnings: list[str]
     seconds: float
+    #: the path of base_url ("/tutorials/" or "/"): where the site expects to be served from
+    base_path: str = "/"
 
 
 def build(site: Path, output: Path | None = None, *, strict: bool = False, retrain: bool = False,
@@ -73,7 +75,7 @@ def build(site: Path, output: Path | None = None, *, strict: bool = False, retra
     # 7. write
     write_output(files, output_dir)
     return BuildResult(output_dir=output_dir, pages=len(pages), files=len(files), warnings=ctx.warnings,
-                       seconds=time.perf_counter() - started)
+                       seconds=time.perf_counter() - started, base_path=config.base_path)
 
 
 def site_texts(config, pages, datasets) -> list[str]:

@@ -4,7 +4,7 @@ pages, 404.html and sitemap.xml."""
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
 
 import jinja2
 
@@ -157,8 +157,7 @@ def render_site(ctx: BuildContext, pages: list[Page], datasets: dict[str, Datase
     if not any(p.is_home for p in pages):
         render("index.html", "index.html", "", None, content="")
     # 404.html is served at any depth, so its links start from the site's public path.
-    base_path = urlparse(site.base_url).path or "/"
-    render("404.html", "404.html", base_path if base_path.endswith("/") else base_path + "/", None)
+    render("404.html", "404.html", site.base_path, None)
     urls = [urljoin(site.base_url, p.path + "/" if p.path else "") if site.base_url else (p.path + "/" if p.path else "./")
             for p in pages]
     files["sitemap.xml"] = env.get_template("sitemap.xml").render(urls=urls).encode("utf-8")

@@ -1,6 +1,7 @@
 """``sitegen serve``: build, serve, watch, rebuild, reload open pages.
 
-Reloads travel as server-sent events on /__sitegen/events. Pages get a small external
+The site is served under the path of its base_url ("/tutorials/"), as it will be published:
+404.html links its styles from there. Reloads travel as server-sent events on /__sitegen/events. Pages get a small external
 module (/__sitegen/reload.js, from sitegen/serve_client/) injected while served: no inline
 script, so the dev server sends the same Content-Security-Policy as production. A failed
 rebuild keeps the last good site on disk and shows the error over the page.
@@ -55,15 +56,19 @@ def client_file(name: str) -> bytes:
 class BuildState:
     """The outcome of the latest build, shared by the watcher and the request handlers."""
 
-    def __init__(self):
+    def __init__(self, base_path: str = "/"):
         self.generation = 0
         self.error: str | None = None
+        #: the path the site is served under: the latest good build's base_url path
+        self.base_path = base_path
         self.changed = threading.Condition()
 
-    def publish(self, error: str | None) -> None:
+    def publish(self, error: str | None, base_path: str | None = None) -> None:
         with self.changed:
             if error is None:
                 self.generation += 1
+            if base_path is not None:
+                self.base_path = base_path
             self.error = error
             self.changed.notify_all()
 
@@ -120,6 +125,11 @@ class DevServerHandler(StaticSiteHandler):
             return self.stream_events(head)
         if url.path.startswith("/__sitegen/"):
             return self.send_error(HTTPStatus.NOT_FOUND)
+        prefix = self.state.base_path
+        if prefix != "/" and url.path in ("/", prefix[:-1]):
+            return self.redirect(url._replace(scheme="", netloc="", path=prefix).geturl())
+        if not url.path.startswith(prefix):
+            return self.send_not_found(head)
         try:
             path = Path(self.translate_path(self.path))
             if path.is_dir():
@@ -132,6 +142,15 @@ class DevServerHandler(StaticSiteHandler):
                 return super().do_HEAD() if head else super().do_GET()
         except (OSError, ValueError):  # a name too long for the file system, a NUL byte: no such file
             pass
+        self.send_not_found(head)
+
+    def translate_path(self, path: str) -> str:
+        """The file for a URL under the site's base path (``respond`` answers the others)."""
+        path = urlsplit(path).path
+        prefix = self.state.base_path
+        return super().translate_path("/" + path[len(prefix):] if path.startswith(prefix) else path)
+
+    def send_not_found(self, head: bool) -> None:
         missing = Path(self.directory) / "404.html"
         body = missing.read_bytes() if missing.is_file() else client_file("no-build.html")
         self.send_page(body, HTTPStatus.NOT_FOUND, head=head)
@@ -279,6 +298,7 @@ class DevServer:
         self.site, self.host, self.port, self.output, self.stop = site, host, port, output, stop
         self.console = console or Console(stderr=True)
         self.state = BuildState()
+        self.url_root = ""  # http://host:port, once listening
         self.server: ThreadingHTTPServer | None = None
         self.watcher: Watcher | None = None
         self.serving: threading.Thread | None = None
@@ -286,6 +306,7 @@ class DevServer:
     def start(self) -> str:
         config, _ = load_config(self.site)  # without a readable config there is nothing to serve or watch
         out_dir = Path(self.output).resolve() if self.output else config.output_dir.resolve()
+        self.state.base_path = config.base_path
         if not is_loopback(self.host):
             self.console.print(Text.assemble(
                 ("warning:", "yellow"), f" --host {self.host or '(every interface)'} is not a loopback address: "
@@ -308,18 +329,23 @@ class DevServer:
         self.serving = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.serving.start()
         shown = f"[{address}]" if ":" in address else address
-        url = f"http://{shown}:{self.server.server_address[1]}/"
+        self.url_root = f"http://{shown}:{self.server.server_address[1]}"
+        url = self.url_root + self.state.base_path
         self.console.print(f"Serving {out_dir} at {url} (Ctrl+C stops)", markup=False, soft_wrap=True)
         return url
 
     def build(self) -> bool:
         try:
-            build(self.site, self.output, console=self.console)
+            result = build(self.site, self.output, console=self.console)
         except SitegenError as e:
             print_error(self.console, e)
             self.state.publish(str(e))
             return False
-        self.state.publish(None)
+        moved = result.base_path != self.state.base_path
+        self.state.publish(None, result.base_path)
+        if moved and self.url_root:  # base_url changed in sitegen.toml
+            self.console.print(f"The site is now at {self.url_root}{result.base_path}", markup=False,
+                               soft_wrap=True)
         return True
 
     def watch(self) -> None:

@@ -158,6 +158,34 @@ def test_events_answer_head_without_streaming(site_server):
     assert (status, headers["content-type"], body) == (200, "text/event-stream", b"")
 
 
+# --- base_url with a path -----------------------------------------------------------------------
+
+SUBPATH = {"sitegen.toml": 'title = "Live"\nbase_url = "https://example.org/tutorials/"\n'}
+
+
+def test_a_site_with_a_base_path_is_served_under_it(serve):
+    server = serve(files=SUBPATH)
+    assert any(re.search(rf"at http://127\.0\.0\.1:{server.port}/tutorials/ ", line) for line in server.lines)
+    assert server.request("GET", "/tutorials/page/")[0] == 200
+    assert b"Home." in server.get("/tutorials/")
+    for path, location in [("/", "/tutorials/"), ("/tutorials", "/tutorials/"), ("/tutorials?x=1", "/tutorials/?x=1"),
+                           ("/tutorials/page", "/tutorials/page/")]:
+        status, headers, _ = server.request("GET", path)
+        assert (status, headers["location"]) == (301, location), path
+    status, headers, body = server.request("GET", "/tutorials/missing/")
+    assert status == 404 and b"Page not found" in body
+    stylesheets = re.findall(rb'<link rel="stylesheet" href="([^"]+)"', body)
+    assert stylesheets and all(url.startswith(b"/tutorials/assets/") for url in stylesheets), stylesheets
+    for url in stylesheets:
+        status, headers, css = server.request("GET", url.decode())
+        assert (status, headers["content-type"].split(";")[0]) == (200, "text/css") and css, url
+    for outside in ("/page/", "/index.html", "/assets/", "/tutorialsx/"):  # outside the prefix: the 404 page
+        status, _, body = server.request("GET", outside)
+        assert status == 404 and b"Page not found" in body, outside
+    assert server.status()["error"] is None  # sitegen serve's own endpoints stay at the root
+    assert server.request("GET", "/__sitegen/reload.js")[0] == 200
+
+
 # --- --host -------------------------------------------------------------------------------------
 
 def test_a_public_host_is_warned_about(serve):

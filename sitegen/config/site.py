@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import ConfigError
 from .datasets import DatasetConfig
@@ -45,6 +46,12 @@ class SiteConfig(Schema):
     theme = Table(ThemeConfig, default=None, doc="Theme settings.")
     datasets = TableOf(DatasetConfig, default={}, doc="Data sets, one [datasets.<name>] table each.")
     models = TableOf(ModelConfig, default={}, doc="Models, one [models.<name>] table each.")
+
+    @property
+    def base_path(self) -> str:
+        """The path of base_url, where the site is served from: "/tutorials/" (or "/")."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
 
     def post_validate(self, ctx, prefix):
         if self.theme is None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from urllib.parse import urljoin
 
 import pytest
 
@@ -19,8 +20,8 @@ pytestmark = pytest.mark.browser
 PAGE = "---\ntitle: Before\norder: 1\n---\nText.\n"
 
 
-def start_serve(make_site, page: str):
-    root = make_site({"sitegen.toml": 'title = "Live"\n',
+def start_serve(make_site, page: str, toml: str = 'title = "Live"\n'):
+    root = make_site({"sitegen.toml": toml,
                       "content/index.md": "---\ntitle: Live\n---\nHome.\n",
                       "content/page.md": page})
     env = {**os.environ, "COLUMNS": "300"}
@@ -30,7 +31,7 @@ def start_serve(make_site, page: str):
     url = None
     while time.time() < deadline and url is None:
         line = proc.stderr.readline()
-        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/\S*)", line)
         url = match.group(1) if match else None
         assert proc.poll() is None, "sitegen serve exited"
     assert url, "sitegen serve did not start"
@@ -41,8 +42,8 @@ def start_serve(make_site, page: str):
 def serve_site(make_site):
     procs = []
 
-    def start(page: str = PAGE):
-        proc, root, url = start_serve(make_site, page)
+    def start(page: str = PAGE, **kwargs):
+        proc, root, url = start_serve(make_site, page, **kwargs)
         procs.append(proc)
         return root, url
 
@@ -53,7 +54,7 @@ def serve_site(make_site):
 
 
 def status(url: str) -> dict:
-    with urllib.request.urlopen(url + "__sitegen/status") as response:
+    with urllib.request.urlopen(urljoin(url, "/__sitegen/status")) as response:
         return json.loads(response.read())
 
 
@@ -106,3 +107,17 @@ def test_serve_starts_even_when_the_first_build_fails(serve_site, browser_page):
 
     (root / "content/page.md").write_text(PAGE)
     browser_page.wait_for_selector("h1:text('Before')", timeout=60_000)
+
+
+def test_the_404_page_is_styled_under_a_base_path(serve_site, browser_page):
+    root, url = serve_site(toml='title = "Live"\nbase_url = "https://example.org/tutorials/"\n')
+    assert url.endswith("/tutorials/")  # the address printed is the site's
+    response = browser_page.goto(url + "missing/")
+    assert response.status == 404
+    assert browser_page.locator("h1").inner_text() == "Page not found"
+    # the theme's font (17px) and colours, not the browser's default 16px serif on white
+    assert browser_page.evaluate("getComputedStyle(document.body).fontSize") == "17px"
+    assert browser_page.evaluate("getComputedStyle(document.body).margin") == "0px"
+    browser_page.locator(".site-title").click()
+    browser_page.wait_for_url(url)
+    assert browser_page.locator(".site-title").inner_text() == "Live"
