@@ -59,8 +59,12 @@ export async function mountAll() {
     } catch (err) {
       console.error(err);
       el.dataset.ready = 'error';
-      showError(el, `This demo could not start: ${err.message}`,
-        'Reload the page to try again. If it keeps failing, try another browser.');
+      // A WidgetError (lib/resources.js) says what failed in a sentence for the reader; any
+      // other error is a bug, whose words are only for the author.
+      const known = err?.name === 'WidgetError';
+      showError(el, known ? err.message : 'This demo could not start.',
+        (known && err.hint) || 'Reload the page to try again. If it keeps failing, try another browser.',
+        known ? err.detail : err?.message || String(err));
     }
   }));
   document.documentElement.dataset.demosReady = 'true';

@@ -311,8 +311,10 @@ def test_draw_shows_what_to_do_when_the_model_cannot_load(open_demo, browser_pag
     with pytest.raises(AssertionError):
         open_demo("draw")
     assert page.get_attribute(".sg-demo", "data-ready") == "error"
-    error = page.inner_text(".sg-demo .sg-error")
-    assert "bars-cnn" in error and "reload" in error.lower()
+    sentence, detail, hint = error_parts(page)
+    assert sentence == "The model bars-cnn could not be loaded."
+    assert detail == "model.json could not be loaded (HTTP 404)"
+    assert "reload" in hint.lower()
 
 
 @pytest.mark.parametrize("answer, reason", [
@@ -324,8 +326,35 @@ def test_a_missing_weight_file_is_named(open_demo, browser_page, answer, reason)
     with pytest.raises(AssertionError):
         open_demo("draw")
     error = browser_page.inner_text(".sg-demo .sg-error")
+    assert error_parts(browser_page)[0] == "The model bars-cnn could not be loaded."
     assert "group1-shard1of1.bin could not be loaded" in error and reason in error, error
     assert "tensor should have" not in error
+
+
+def error_parts(page) -> tuple[str, str, str]:
+    """The demo's error: its sentence for the reader, the detail for the author, the hint."""
+    return page.evaluate("""() => {
+      const box = document.querySelector('.sg-demo .sg-error');
+      const text = (selector) => box.querySelector(selector)?.textContent ?? '';
+      return [box.firstChild.textContent, text('.sg-error-detail'), text('.sg-error-hint')];
+    }""")
+
+
+@pytest.mark.parametrize("file, detail", [
+    ("data.js", r"http://127\.0\.0\.1:\d+/sub/data/bars/data\.js answered HTTP 404\."),
+    ("labels_uint8", r".*labels_uint8.*404.*"),  # the loader's words, which name the file
+])
+def test_a_data_set_that_cannot_load_is_one_sentence_then_the_detail(open_demo, browser_page, file, detail):
+    import re
+
+    browser_page.route(f"**/data/bars/{file}", lambda route: route.fulfill(status=404, body="gone"))
+    with pytest.raises(AssertionError):
+        open_demo("explore")
+    assert browser_page.get_attribute(".sg-demo", "data-ready") == "error"
+    sentence, shown_detail, hint = error_parts(browser_page)
+    assert sentence == "The data set bars could not be loaded."
+    assert re.fullmatch(detail, shown_detail), shown_detail
+    assert hint.startswith("Check your connection and reload the page.")
 
 
 # ---------------------------------------------------------------- explore

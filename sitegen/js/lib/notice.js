@@ -4,15 +4,19 @@
 // The start of a sentence: callers go on with ", so ...".
 export const WEBGL_MISSING = 'WebGL is not available in this browser';
 
-export function showError(el, message, hint) {
+/** `message`: what failed, one sentence; `detail`: exactly what (URL, HTTP status, file), for
+ * the site's author; `hint`: what to do. */
+export function showError(el, message, hint, detail) {
   el.querySelector('.sg-demo-loading')?.remove();
   const box = document.createElement('div');
   box.className = 'sg-error';
   box.setAttribute('role', 'alert');
   box.textContent = message;
-  if (hint) {
+  for (const [text, className] of [[detail, 'sg-error-detail'], [hint, 'sg-error-hint']]) {
+    if (!text) continue;
     const p = document.createElement('p');
-    p.textContent = hint;
+    p.className = className;
+    p.textContent = text;
     box.append(p);
   }
   el.append(box);

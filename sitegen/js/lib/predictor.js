@@ -5,7 +5,7 @@
 // The worker first started is bundled with only the kernels of sitegen's layer kinds; for a
 // model that needs another kernel it says which, and its twin bundled with all of tfjs is
 // started instead (sitegen/assets.py), so such a model costs bytes, never a broken demo.
-import {fetchJson, NETWORK_HINT, WidgetError} from './resources.js';
+import {fetchJson, modelLoadError} from './resources.js';
 import {slowBackendNotice} from './backend-notice.js';
 
 /**
@@ -19,12 +19,12 @@ export async function openPredictor(context, name, inputShapeOf, shell) {
   const workerUrl = context.assetUrl?.('workers/predict.js');
   if (workerUrl && typeof Worker !== 'undefined') {
     const base = context.modelUrl(name);
-    const metadata = await fetchJson(new URL('metadata.json', base), `the metadata of model "${name}"`);
+    const metadata = await fetchJson(new URL('metadata.json', base), `the metadata of the model ${name}`);
     const start = (url) => workerPredictor(url, new URL('model.json', base).href, metadata, inputShapeOf(metadata));
     try {
       return await smallOrFullWorker(context, name, start);
     } catch (err) {
-      if (err.fromWorker) throw new WidgetError(`The model "${name}" could not be loaded: ${err.message}`, NETWORK_HINT);
+      if (err.fromWorker) throw modelLoadError(name, err, metadata);
       console.warn(`The prediction worker could not start (${err.message}); predicting on the page.`);
     }
   }

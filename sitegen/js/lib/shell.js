@@ -19,11 +19,12 @@ export async function startWidget(el, kind, {pickBackend = true} = {}) {
     body,
     backend: null,
     stopped: false,
-    /** Show an error a reader can meet (err.hint says what to do) and log it. */
+    /** Show an error a reader can meet (err.hint says what to do, err.detail what exactly
+     * failed) and log it. */
     fail(err, fallbackHint = 'Reload the page to try again.') {
       console.error(err);
       el.querySelector('.sg-error')?.remove();
-      showError(el, err.message || String(err), err.hint || fallbackHint);
+      showError(el, err.message || String(err), err.hint || fallbackHint, err.detail);
       el.dataset.failed = 'true';
     },
     /** Pick the page's tfjs backend (once per page), say so if it is a fallback, watch WebGL. */

@@ -27,7 +27,10 @@ export async function mount(el, {options, ...context}) {
   const data = await loadDataset(context, options.dataset, loading);
   const split = options.split;
   const count = data.count(split);
-  if (count === 0) throw new WidgetError(`The ${split} split of "${options.dataset}" is empty.`, 'Pick the other split.');
+  if (count === 0) {
+    throw new WidgetError(`The ${split} split of the data set ${data.manifest?.title || options.dataset} is empty.`,
+      'Pick the other split in the demo block.');
+  }
   let answers = null;
   let built = null;
   if (options.model) {

@@ -36,13 +36,14 @@ export async function mount(el, {options, ...context}) {
 function modelConfigs(data, options) {
   const configs = data.manifest.modelConfigs || {};
   const names = Object.keys(configs);
+  const title = data.manifest.title || options.dataset;
   if (names.length === 0) {
-    throw new WidgetError(`The data set "${options.dataset}" has no model configs to train.`,
+    throw new WidgetError(`The data set ${title} has no model configs to train.`,
       'Add model_configs to its [datasets] table in sitegen.toml and rebuild.');
   }
   if (options.model && !configs[options.model]) {
-    throw new WidgetError(`The data set "${options.dataset}" has no model config "${options.model}" ` +
-      `(it has: ${names.join(', ')}).`, 'Fix the demo block\'s model option and rebuild.');
+    throw new WidgetError(`The data set ${title} has no model config named ${options.model}.`,
+      'Fix the demo block\'s model option and rebuild.', `Its model configs are: ${names.join(', ')}.`);
   }
   return configs;
 }
