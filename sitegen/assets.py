@@ -35,13 +35,13 @@ from .paths import NPM_DIR, JS_DIR, theme_dir, user_cache_dir
 from .tables import browser_tables_json
 
 #: esbuild entry points, relative to sitegen/js/; their outputs are named by these keys.
-ENTRY_POINTS = ("tfjs.js", "tfjs-vis.js", "page.js")
+ENTRY_POINTS = ("tfjs.js", "tfjs-vis.js", "page.js", "xz.js")
 WIDGET_DIR = "widgets"
 WORKER_DIR = "workers"  # module workers, e.g. the draw widget's predictions
 #: stable (not fingerprinted) module names that re-export a fingerprinted entry: data.js
 #: files and authors' own scripts import these. They live outside assets/ because
 #: everything under assets/ is cached as immutable.
-STABLE_ALIASES = {"js/tfjs.js": "tfjs.js", "js/tfjs-vis.js": "tfjs-vis.js"}
+STABLE_ALIASES = {"js/tfjs.js": "tfjs.js", "js/tfjs-vis.js": "tfjs-vis.js", "js/xz.js": "xz.js"}
 BUILD_SCRIPT = JS_DIR / "build.mjs"  # esbuild settings and the CSP-safe styles plugin
 PREDICT_WORKER = "workers/predict.js"  # also bundled on its own, with only the kernels its models need
 #: the shared build's bundle of PREDICT_WORKER (all of tfjs): lib/predictor.js' fallback

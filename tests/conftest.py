@@ -138,3 +138,17 @@ def tfjs_dist(npm_available) -> Path:
 
     ctx = BuildContext(config=None, cache_dir=Path("."), console=Console(file=io.StringIO()), progress=False)
     return ensure_node_modules(ctx) / "@tensorflow" / "tfjs" / "dist"
+
+
+@pytest.fixture(scope="session")
+def xz_module(tfjs_dist, tmp_path_factory) -> Path:
+    """sitegen/js/xz.js (the decoder of packed sprite shards) bundled by the pinned esbuild, for
+    pages that stand in for a site's js/ folder."""
+    import subprocess
+
+    node_modules = tfjs_dist.parents[2]
+    out = tmp_path_factory.mktemp("xz") / "xz.js"
+    source = Path(__file__).resolve().parents[1] / "sitegen" / "js" / "xz.js"
+    subprocess.run([str(node_modules / ".bin" / "esbuild"), str(source), "--bundle", "--format=esm",
+                    f"--outfile={out}", "--log-level=warning"], check=True, env={**os.environ, "NODE_PATH": str(node_modules)})
+    return out

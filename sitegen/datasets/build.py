@@ -36,7 +36,7 @@ DATASETS_CONFIG = f"{DATA_DIR}/datasets-config.json"
 #: What the deeplearn.js model builder itself fetches (see model_builder.py).
 MODEL_BUILDER_CONFIG = f"{DATA_DIR}/{MODEL_BUILDER_CONFIG_NAME}"
 #: Bumped when the files a build writes change, so old cache entries are not reused.
-BUILDER_VERSION = 5
+BUILDER_VERSION = 6
 
 
 def build_datasets(ctx: BuildContext) -> dict[str, DatasetArtifact]:
@@ -133,7 +133,9 @@ def make_artifact(name: str, config, directory: Path, data_manifest: dict, key: 
                 "canvas": config.canvas, "modelConfigs": model_configs}
     prefix = f"{DATA_DIR}/{name}/"
     for shard in manifest["shards"]:
-        files[prefix + shard["path"]] = directory / shard["path"]
+        for file in (shard, shard.get("packed")):
+            if file:
+                files[prefix + file["path"]] = directory / file["path"]
     if needs_builder_sprite(manifest):
         files[prefix + BUILDER_SPRITE] = directory / BUILDER_SPRITE
     labels_file = manifest["labels"]["path"]

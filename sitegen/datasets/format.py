@@ -11,6 +11,13 @@ site) holding:
   Paeth filters see the same image's previous row. Training examples come first, then test
   examples, each split in its own seeded shuffle order; shard k holds examples
   ``start .. start+count-1``.
+- ``images-<k>.xz`` (when the manifest's ``sprite.packed`` is ``"xz"``): the same pixels as
+  shard k, raw (the examples one after another) in an xz file, which is what sitegen's own
+  loader (data.js) downloads. xz models each byte in the context of the one before, which
+  deflate cannot: MNIST-like digits pack to about 0.84x their gzipped IDX size, where the
+  best deflate of a PNG reaches 0.93x. The build writes them only when xz saves enough over
+  the PNGs (`choose_packing`: photos and small data sets stay PNG); the PNG shards are always
+  written, for the model builder, datasets-config.json and anyone who reads a sprite.
 - labels, same row order, in one of the encodings of `LABEL_ENCODINGS` (the manifest's
   ``labels.encoding`` says which, ``labels.path`` names the file): ``labels_uint8``, one-hot,
   ``num_classes`` bytes per example (what the codelab and the deeplearn.js model builder
@@ -29,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import lzma
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +48,9 @@ from ..errors import DataError
 from .png import DEFAULT_LEVEL, FILTER_ADAPTIVE, FILTER_NONE, encode_png
 
 #: 2: sprite layouts (``sprite.layout``, shard ``width`` and ``height``); a manifest without
-#: them (version 1) has one example per PNG row.
-FORMAT_VERSION = 2
+#: them (version 1) has one example per PNG row. 3: packed shards (``sprite.packed``, each
+#: shard's ``packed``).
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 LABELS = "labels_uint8"
 ONE_HOT = "one-hot uint8"
@@ -78,6 +87,20 @@ SPRITE_LAYOUTS = {EXAMPLE_ROWS: FILTER_NONE, IMAGE_ROWS: FILTER_ADAPTIVE}
 #: The layout is picked by compressing this many examples both ways (zlib-like level 6, quick).
 LAYOUT_SAMPLE = 256
 LAYOUT_SAMPLE_LEVEL = 6
+
+#: The codec of packed shards (``sprite.packed``) and its settings: LZMA2 at preset 6 (an
+#: 8 MiB dictionary, as large as a grayscale shard), literals coded in the context of the
+#: previous pixel's top 4 bits (lc=4), no position bits (lp=pb=0: pixels are single bytes),
+#: CRC32 checks (what every xz decoder verifies). Measured in bench/bench_sprite.py.
+PACKED_XZ = "xz"
+XZ_FILTERS = ({"id": lzma.FILTER_LZMA2, "preset": 6, "lc": 4, "lp": 0, "pb": 0},)
+#: Packing is judged on the first examples up to this many bytes: xz gains with more data to
+#: refer back to, so a sample as small as the layout's can pick PNG for digits xz packs smaller.
+PACKING_SAMPLE_BYTES = 1 << 20
+#: Packed shards must save at least this much over the PNGs, estimated for the whole data set
+#: from the sample: a reader's first packed data set also downloads the decoder (js/xz.js,
+#: about 10 kB gzipped), and small data sets are not worth a second copy.
+PACKING_MIN_SAVING = 32_000
 
 
 @dataclass
@@ -134,6 +157,30 @@ def choose_layout(images: np.ndarray, shape: tuple[int, int, int]) -> str:
     return min(SPRITE_LAYOUTS, key=lambda layout: sizes[layout])  # a tie keeps the codelab's layout
 
 
+def encode_packed(examples: np.ndarray) -> bytes:
+    """The packed (xz) shard of ``examples`` (uint8 [n, h*w*c]): their pixels one after another."""
+    return lzma.compress(np.ascontiguousarray(examples).tobytes(), format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32,
+                         filters=list(XZ_FILTERS))
+
+
+def decode_packed(data: bytes, where: Path) -> bytes:
+    try:
+        return lzma.decompress(data, format=lzma.FORMAT_XZ)
+    except lzma.LZMAError as e:
+        raise DataError(f"packed sprite shard is not a valid xz file ({e})", where=where) from None
+
+
+def choose_packing(images: np.ndarray, shape: tuple[int, int, int], layout: str) -> str | None:
+    """`PACKED_XZ` when ``images`` (uint8 [n, h*w*c]) pack smaller with xz than as PNGs in
+    ``layout`` (both as the build writes them) by at least `PACKING_MIN_SAVING`, judged on the
+    first `PACKING_SAMPLE_BYTES` of them; else None."""
+    sample = images[:max(1, PACKING_SAMPLE_BYTES // max(1, images.shape[1]))]
+    if not len(sample):
+        return None
+    saving = len(encode_shard(sample, shape, layout)) - len(encode_packed(sample))
+    return PACKED_XZ if saving * len(images) / len(sample) >= PACKING_MIN_SAVING else None
+
+
 def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
     out = np.zeros((len(labels), num_classes), dtype=np.uint8)
     out[np.arange(len(labels)), labels] = 1
@@ -179,12 +226,13 @@ def decode_labels(data: bytes, total: int, num_classes: int, encoding: str, wher
 def write_built(directory: Path, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
                 y_test: np.ndarray, classes: list[str], about: dict,
                 on_shard: Callable[[int], None] | None = None, label_encoding: str | None = None,
-                layout: str | None = None) -> dict:
+                layout: str | None = None, packed: str | None | bool = True) -> dict:
     """Write sprite shards, labels, classes and manifest into ``directory``; return the manifest.
 
     ``about`` adds descriptive manifest keys (name, title, source, split, canvas, ...).
     ``label_encoding`` (one of `LABEL_ENCODINGS`) defaults to `label_encoding_for` the class count;
-    ``layout`` (one of `SPRITE_LAYOUTS`) to the one `choose_layout` finds smaller.
+    ``layout`` (one of `SPRITE_LAYOUTS`) to the one `choose_layout` finds smaller;
+    ``packed``: True lets `choose_packing` decide, `PACKED_XZ` or None (False) force it.
     ``on_shard(rows)`` is called as each shard is encoded (for a progress bar).
     """
     directory.mkdir(parents=True, exist_ok=True)
@@ -203,6 +251,11 @@ def write_built(directory: Path, x_train: np.ndarray, y_train: np.ndarray, x_tes
     layout = layout or choose_layout(images, shape)
     if layout not in SPRITE_LAYOUTS:
         raise ValueError(f"unknown sprite layout {layout!r} (expected one of {', '.join(SPRITE_LAYOUTS)})")
+    if packed is True:
+        packed = choose_packing(images, shape, layout)
+    packed = packed or None
+    if packed not in (None, PACKED_XZ):
+        raise ValueError(f"unknown packing {packed!r} (expected {PACKED_XZ!r} or None)")
     per_shard = shard_rows(shape, layout)
     starts = list(range(0, len(images), per_shard)) or [0]
     rows_per_example = h if layout == IMAGE_ROWS else 1
@@ -213,12 +266,18 @@ def write_built(directory: Path, x_train: np.ndarray, y_train: np.ndarray, x_tes
         data = encode_shard(examples, shape, layout)
         path = f"images-{k}.png"
         (directory / path).write_bytes(data)
+        shard = {"path": path, "start": start, "count": len(examples), "width": h * w // rows_per_example,
+                 "height": len(examples) * rows_per_example, "bytes": len(data), "sha256": sha256_hex(data)}
+        if packed:
+            packed_data = encode_packed(examples)
+            packed_path = f"images-{k}.{packed}"
+            (directory / packed_path).write_bytes(packed_data)
+            shard["packed"] = {"path": packed_path, "bytes": len(packed_data), "sha256": sha256_hex(packed_data)}
         if on_shard:
             on_shard(len(examples))
-        return {"path": path, "start": start, "count": len(examples), "width": h * w // rows_per_example,
-                "height": len(examples) * rows_per_example, "bytes": len(data), "sha256": sha256_hex(data)}
+        return shard
 
-    # Filtering (numpy) releases the GIL; libdeflate's wrapper holds it while it compresses.
+    # Filtering (numpy) and xz release the GIL; libdeflate's wrapper holds it while it compresses.
     with ThreadPoolExecutor() as pool:
         shards = list(pool.map(encode, range(len(starts))))
 
@@ -240,7 +299,8 @@ def write_built(directory: Path, x_train: np.ndarray, y_train: np.ndarray, x_tes
         "rows": {"train": {"start": 0, "count": n_train}, "test": {"start": n_train, "count": n_test}},
         # rowsPerShard: examples per shard (PNG rows in the example-rows layout, where it began).
         "sprite": {"layout": layout, "width": int(h * w // rows_per_example), "rowsPerExample": int(rows_per_example),
-                   "channels": int(c), "mode": "L" if c == 1 else "RGB", "rowsPerShard": per_shard},
+                   "channels": int(c), "mode": "L" if c == 1 else "RGB", "rowsPerShard": per_shard,
+                   "packed": packed},
         "shards": shards,
         "labels": {"path": labels_file, "encoding": encoding, "bytesPerExample": per_example or len(classes),
                    "bytes": len(label_bytes), "sha256": sha256_hex(label_bytes)},
@@ -263,9 +323,10 @@ def read_manifest(directory: Path) -> dict:
 def read_built(directory: Path, verify: bool = True) -> BuiltData:
     """Decode a built data set (a folder with manifest.json) back into numpy arrays.
 
-    Pixels come from the PNG shards exactly as stored, labels from the labels file in its
-    encoding (one-hot or class indices, `LABEL_ENCODINGS`); with
-    ``verify`` the sha256 of every file is checked against the manifest first.
+    Pixels come from the files the browser's loader reads, exactly as stored: the packed
+    shards when there are, else the PNG shards; labels from the labels file in its encoding
+    (one-hot or class indices, `LABEL_ENCODINGS`); with ``verify`` the sha256 of every file
+    read is checked against the manifest first.
     """
     from PIL import Image  # only readers of built data need Pillow
 
@@ -276,13 +337,18 @@ def read_built(directory: Path, verify: bool = True) -> BuiltData:
     total = manifest["counts"]["total"]
     images = np.empty((total, h * w * c), dtype=np.uint8)
     for shard in manifest["shards"]:
-        data = _read_checked(directory / shard["path"], shard["sha256"] if verify else None)
-        with Image.open(io.BytesIO(data)) as im:
-            pixels = np.asarray(im)
+        file = shard.get("packed") or shard
+        path = directory / file["path"]
+        data = _read_checked(path, file["sha256"] if verify else None)
+        if "packed" in shard:
+            pixels = np.frombuffer(decode_packed(data, path), dtype=np.uint8)
+        else:
+            with Image.open(io.BytesIO(data)) as im:
+                pixels = np.asarray(im)
         # Whatever the layout, the pixels in raster order are the examples one after another.
         if pixels.size != shard["count"] * h * w * c:
             raise DataError(f"{pixels.size:,} values in the sprite shard, expected {shard['count']:,} examples of "
-                            f"{h}x{w}x{c}", where=directory / shard["path"])
+                            f"{h}x{w}x{c}", where=path)
         images[shard["start"]:shard["start"] + shard["count"]] = pixels.reshape(shard["count"], h * w * c)
     labels_path = directory / manifest["labels"]["path"]
     label_bytes = _read_checked(labels_path, manifest["labels"]["sha256"] if verify else None)

@@ -22,8 +22,12 @@
 
 const MANIFEST = __MANIFEST__;
 const HERE = new URL('./', import.meta.url);
-// The site's stable alias of its tfjs bundle (assets/ names are fingerprinted).
+// The site's stable aliases of its tfjs bundle and of the xz decoder of packed shards
+// (assets/ names are fingerprinted).
 const TFJS_MODULE = new URL('../../js/tfjs.js', import.meta.url);
+const XZ_MODULE = new URL('../../js/xz.js', import.meta.url);
+// manifest.sprite.packed: the codec of the shards' packed copies this loader reads.
+const PACKED_CODECS = ['xz'];
 // Decode at most this many pixels at once, so a shard never needs a huge canvas.
 const CHUNK_PIXELS = 1 << 20;
 // value / 255 as float32, the same numbers numpy gives for x.astype('float32') / 255.
@@ -38,13 +42,16 @@ async function findTf() {
   return globalThis.tf ?? module;
 }
 
-async function fetchBytes(file, report) {
+// The bytes of `file` (checked against its size in manifest.json); `onChunk` sees each piece
+// as it arrives, so that a packed shard is decoded while it downloads.
+async function fetchBytes(file, report, onChunk = () => {}) {
   const url = new URL(file.path, HERE);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   if (!response.body) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     report(bytes.length);
+    onChunk(bytes);
     return bytes;
   }
   const bytes = new Uint8Array(file.bytes);
@@ -57,6 +64,7 @@ async function fetchBytes(file, report) {
     bytes.set(value, offset);
     offset += value.length;
     report(value.length);
+    onChunk(value);
   }
   if (offset !== file.bytes) throw new Error(`${url}: ${offset} bytes, manifest.json says ${file.bytes}`);
   return bytes;
@@ -138,6 +146,50 @@ async function decodeShard(bytes, shard, target, exampleSize, channels) {
   bitmap.close();
 }
 
+// Download one packed (xz) shard and decode it as it arrives: its pixels, the shard's
+// examples one after another, go into `target`. Resolves, once downloaded, to the bytes (for
+// the sha256 check, whose message is the clearer one when a stale file fails to decode) and
+// the promise of the decoding.
+async function fetchPacked(shard, target, exampleSize, report) {
+  const {XzReadableStream} = await import(XZ_MODULE.href);
+  let feed;
+  const compressed = new ReadableStream({start(controller) { feed = controller; }});
+  const decoded = decodePacked(new XzReadableStream(compressed), shard, target, exampleSize);
+  decoded.catch(() => {});  // handled below, after the download (a decoder error stops feeding it)
+  // Once the decoder has failed its input stream is closed, and the rest of the download is
+  // only counted and checked.
+  const tryTo = (act) => { try { act(); } catch { /* the decoder stopped: its error follows */ } };
+  let bytes;
+  try {
+    bytes = await fetchBytes(shard.packed, report, (chunk) => tryTo(() => feed.enqueue(chunk)));
+  } catch (err) {
+    tryTo(() => feed.error(err));
+    throw err;  // the download's error is the one to report
+  }
+  tryTo(() => feed.close());
+  return {bytes, decoded};
+}
+
+async function decodePacked(pixels, shard, target, exampleSize) {
+  const path = shard.packed.path;
+  const reader = pixels.getReader();
+  const start = shard.start * exampleSize;
+  const end = start + shard.count * exampleSize;
+  let out = start;
+  try {
+    for (;;) {
+      const {done, value} = await reader.read();
+      if (done) break;
+      if (out + value.length > end) throw new Error(`more pixels than the ${shard.count} examples in manifest.json`);
+      target.set(value, out);
+      out += value.length;
+    }
+  } catch (err) {
+    throw new Error(`${path}: could not be decoded (${err.message ?? err})`);
+  }
+  if (out !== end) throw new Error(`${path}: ${out - start} pixels, manifest.json says ${end - start}`);
+}
+
 export class MnistData {
   #oneHot = null;  // the labels file's bytes when it is one-hot, else null
   #indices = null;  // class index of every example, train then test
@@ -168,20 +220,30 @@ export class MnistData {
    */
   async load({onProgress, verify = true} = {}) {
     this.tf = this.tf ?? await findTf();
-    const files = [...MANIFEST.shards, MANIFEST.labels];
+    const packed = MANIFEST.sprite?.packed ?? null;
+    if (packed && !PACKED_CODECS.includes(packed)) {
+      throw new Error(`manifest.json: unknown packed sprite codec ${JSON.stringify(packed)} (a newer sitegen wrote it?)`);
+    }
+    // The packed copy of each shard when there is one (smaller to download), else its PNG.
+    const files = [...MANIFEST.shards.map((shard) => shard.packed ?? shard), MANIFEST.labels];
     const total = files.reduce((sum, file) => sum + file.bytes, 0);
     let loaded = 0;
     const report = (n) => {
       loaded += n;
       if (onProgress) onProgress({loaded, total, fraction: total ? loaded / total : 1});
     };
-    const downloads = files.map((file) => fetchBytes(file, report));
     const images = new Uint8Array(MANIFEST.counts.total * this.exampleSize);
-    // Decode one shard at a time so only one decoded bitmap is in memory.
+    // Packed shards are decoded as they download; PNGs once downloaded, one at a time below.
+    const downloads = files.map((file, k) => (k < MANIFEST.shards.length && MANIFEST.shards[k].packed
+      ? fetchPacked(MANIFEST.shards[k], images, this.exampleSize, report)
+      : fetchBytes(file, report)));
+    // Decode one PNG at a time so only one decoded bitmap is in memory.
     for (const [k, shard] of MANIFEST.shards.entries()) {
-      const bytes = await downloads[k];
-      if (verify) await checkSha256(bytes, shard);
-      await decodeShard(bytes, shard, images, this.exampleSize, MANIFEST.shape[2]);
+      const download = await downloads[k];
+      const bytes = shard.packed ? download.bytes : download;
+      if (verify) await checkSha256(bytes, files[k]);
+      if (shard.packed) await download.decoded;
+      else await decodeShard(bytes, shard, images, this.exampleSize, MANIFEST.shape[2]);
     }
     const labels = await downloads[files.length - 1];
     if (verify) await checkSha256(labels, MANIFEST.labels);

@@ -1,6 +1,6 @@
 """data.js in real Chromium: every pixel and label that MnistData decodes equals the
 Python arrays exactly, for a grayscale 5x7 and an RGB 4x4 data set, several shards, in both
-sprite layouts, under the site's CSP (no inline scripts). Once with data.js next to a stand-in js/tfjs.js, once
+sprite layouts and from packed (xz) shards, under the site's CSP (no inline scripts). Once with data.js next to a stand-in js/tfjs.js, once
 in the output of a full `sitegen build` (the site's own tfjs bundle)."""
 
 from __future__ import annotations
@@ -97,8 +97,8 @@ def rgb_png(pixels: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def write_site_output(root: Path, artifacts, tfjs_dist: Path) -> Path:
-    """What the write phase does with data set artifacts, plus a stand-in js/tfjs.js."""
+def write_site_output(root: Path, artifacts, tfjs_dist: Path, xz_module: Path) -> Path:
+    """What the write phase does with data set artifacts, plus stand-ins of js/tfjs.js and js/xz.js."""
     out = root / "_site"
     for artifact in artifacts.values():
         for rel, source in artifact.files.items():
@@ -108,6 +108,7 @@ def write_site_output(root: Path, artifacts, tfjs_dist: Path) -> Path:
     (out / "js").mkdir()
     shutil.copy(tfjs_dist / "tf.fesm.min.js", out / "js" / "tf.fesm.min.js")
     (out / "js" / "tfjs.js").write_text("export * from './tf.fesm.min.js';\n")
+    shutil.copy(xz_module, out / "js" / "xz.js")
     add_test_page(out)
     return out
 
@@ -144,12 +145,15 @@ test_fraction = 0.3
     return root
 
 
-@pytest.mark.parametrize("layout", built_module.SPRITE_LAYOUTS)
+@pytest.mark.parametrize("layout, packed", [(built_module.EXAMPLE_ROWS, None), (built_module.IMAGE_ROWS, None),
+                                            (built_module.EXAMPLE_ROWS, built_module.PACKED_XZ)])
 def test_loader_decodes_every_pixel_and_label_exactly(tmp_path, monkeypatch, browser_page, serve_dir, tfjs_dist,
-                                                      layout):
-    """Both sprite layouts: one example per PNG row, and one image row per PNG row."""
+                                                      xz_module, layout, packed):
+    """Both sprite layouts (one example per PNG row, one image row per PNG row), and packed
+    shards, which the loader reads instead of the PNGs: they are removed here."""
     monkeypatch.setattr(built_module, "MAX_SHARD_ROWS", 16)  # 37 examples: three shards
     monkeypatch.setattr(built_module, "choose_layout", lambda images, shape: layout)
+    monkeypatch.setattr(built_module, "choose_packing", lambda images, shape, layout: packed)
     root = small_site(tmp_path / "site")
     artifacts = build_datasets(context(root))
     assert len(artifacts["gray"].manifest["shards"]) == 3
@@ -157,10 +161,15 @@ def test_loader_decodes_every_pixel_and_label_exactly(tmp_path, monkeypatch, bro
         h, w, _ = artifact.manifest["shape"]
         rows_per_example = h if layout == built_module.IMAGE_ROWS else 1
         assert artifact.manifest["sprite"]["layout"] == layout
+        assert artifact.manifest["sprite"]["packed"] == packed
+        assert all(("packed" in shard) == bool(packed) for shard in artifact.manifest["shards"])
         for shard in artifact.manifest["shards"]:
             with Image.open(artifact.dir / shard["path"]) as im:
                 assert im.size == (h * w // rows_per_example, shard["count"] * rows_per_example)
-    out = write_site_output(root, artifacts, tfjs_dist)
+    out = write_site_output(root, artifacts, tfjs_dist, xz_module)
+    if packed:
+        for png in (out / "data").glob("*/images-*.png"):
+            png.unlink()
     check_loader(browser_page, serve_dir(out), {name: a.dir for name, a in artifacts.items()}, out)
 
 
@@ -168,6 +177,8 @@ def test_loader_in_a_full_site_build(tmp_path, monkeypatch, browser_page, serve_
     from sitegen.build import build
 
     monkeypatch.setattr(built_module, "MAX_SHARD_ROWS", 16)
+    # packed shards, so that the site's own js/xz.js decodes them
+    monkeypatch.setattr(built_module, "choose_packing", lambda images, shape, layout: built_module.PACKED_XZ)
     root = small_site(tmp_path / "site")
     # Folders named explicitly: the build reads them from the config.
     toml = root / "sitegen.toml"
@@ -177,7 +188,7 @@ def test_loader_in_a_full_site_build(tmp_path, monkeypatch, browser_page, serve_
     (root / "content" / "index.md").write_text("---\ntitle: Data\n---\n# Data\n")
     result = build(root, root / "_site", console=Console(file=io.StringIO()), progress=False)
     out = result.output_dir
-    assert (out / "js" / "tfjs.js").is_file()
+    assert (out / "js" / "tfjs.js").is_file() and (out / "data" / "gray" / "images-0.xz").is_file()
     add_test_page(out)
     dirs = {name: next((root / ".sitegen-cache" / "datasets").glob(f"{name}-*")) for name in ("gray", "color")}
     check_loader(browser_page, serve_dir(out), dirs, out)
@@ -244,11 +255,11 @@ window.loadError = new MnistData().load().then(() => null, (e) => e.message);
 """
 
 
-def test_loader_refuses_labels_shifted_by_one_example(tmp_path, browser_page, serve_dir, tfjs_dist):
+def test_loader_refuses_labels_shifted_by_one_example(tmp_path, browser_page, serve_dir, tfjs_dist, xz_module):
     """Same length, wrong content: only the manifest's sha256 can tell, and the loader checks it."""
     root = small_site(tmp_path / "site")
     artifacts = build_datasets(context(root))
-    out = write_site_output(root, artifacts, tfjs_dist)
+    out = write_site_output(root, artifacts, tfjs_dist, xz_module)
     labels = out / "data" / "gray" / "labels_uint8"
     data = labels.read_bytes()
     labels.write_bytes(data[3:] + data[:3])  # every label one example later (3 classes, one-hot)
@@ -256,3 +267,23 @@ def test_loader_refuses_labels_shifted_by_one_example(tmp_path, browser_page, se
     (out / "loader-test" / "check.html").write_text(PAGE.replace("test.js", "check.js"))
     browser_page.goto(serve_dir(out) + "loader-test/check.html")
     assert browser_page.evaluate("window.loadError") == "labels_uint8: sha256 differs from manifest.json (stale cache?)"
+
+
+def test_loader_names_a_broken_packed_shard(tmp_path, monkeypatch, browser_page, serve_dir, tfjs_dist, xz_module):
+    """A damaged xz file: the sha256 check names it, and without the check xz's own CRC does."""
+    monkeypatch.setattr(built_module, "choose_packing", lambda images, shape, layout: built_module.PACKED_XZ)
+    root = small_site(tmp_path / "site")
+    artifacts = build_datasets(context(root))
+    out = write_site_output(root, artifacts, tfjs_dist, xz_module)
+    packed = out / "data" / "gray" / "images-0.xz"
+    data = bytearray(packed.read_bytes())
+    data[len(data) // 2] ^= 0x55
+    packed.write_bytes(bytes(data))
+    (out / "loader-test" / "check.js").write_text(CHECK_JS)
+    (out / "loader-test" / "check.html").write_text(PAGE.replace("test.js", "check.js"))
+    browser_page.goto(serve_dir(out) + "loader-test/check.html")
+    assert browser_page.evaluate("window.loadError") == "images-0.xz: sha256 differs from manifest.json (stale cache?)"
+    (out / "loader-test" / "check.js").write_text(CHECK_JS.replace(".load()", ".load({verify: false})"))
+    browser_page.reload()
+    error = browser_page.evaluate("window.loadError")
+    assert error and error.startswith("images-0.xz: could not be decoded ("), error
