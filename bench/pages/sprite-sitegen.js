@@ -1,8 +1,8 @@
 // Page load -> data ready with sitegen's generated loader (data/<name>/data.js), for the
-// 65,000-example data set the bench builds. tfjs is imported first, as on the codelab page
-// (whose <script> tags load tf before its data.js runs).
+// 40,000-example data set the bench builds (packed xz shards, as built). tfjs is imported
+// first, as on the codelab page (whose <script> tags load tf before its data.js runs).
 import * as tf from '../js/tfjs.js';
-import {MnistData} from '../data/mnist65k/data.js';
+import {MnistData} from '../data/mnist40k/data.js';
 
 const html = document.documentElement;
 const moduleStart = performance.now();
