@@ -35,7 +35,8 @@ from .config import load_config
 from .errors import SitegenError, print_error
 from .paths import theme_dir
 
-#: as netlify.toml: WebAssembly may compile (the tfjs wasm backend), JavaScript eval may not
+#: as netlify.toml: WebAssembly may compile (the tfjs wasm backend, the xz decoder of packed
+#: sprites), JavaScript eval may not
 CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
 #: what sitegen serve adds to the site: the reload module, and the page served before any build succeeded
 CLIENT_DIR = Path(__file__).resolve().parent / "serve_client"
