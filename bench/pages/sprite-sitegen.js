@@ -1,10 +1,13 @@
 // Page load -> data ready with sitegen's generated loader (data/<name>/data.js), for the
-// 40,000-example data set the bench builds (packed xz shards, as built). tfjs is imported
-// first, as on the codelab page (whose <script> tags load tf before its data.js runs).
+// 40,000-example data set the bench builds: its data.js as built (packed xz shards), or the
+// one the page's <html data-loader> names (sprite-sitegen-png.html: bench-data/mnist40k-png/,
+// the same build's PNG shards with a data.js rendered from the manifest less the packed
+// copies, bench_widgets.py png_only_copy). tfjs is imported first, as on the codelab page
+// (whose <script> tags load tf before its data.js runs).
 import * as tf from '../js/tfjs.js';
-import {MnistData} from '../data/mnist40k/data.js';
 
 const html = document.documentElement;
+const {MnistData} = await import(html.dataset.loader ?? '../data/mnist40k/data.js');
 const moduleStart = performance.now();
 const data = new MnistData({tf});
 data.load().then(() => {
