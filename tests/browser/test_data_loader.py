@@ -283,7 +283,9 @@ def test_loader_names_a_broken_packed_shard(tmp_path, monkeypatch, browser_page,
     (out / "loader-test" / "check.html").write_text(PAGE.replace("test.js", "check.js"))
     browser_page.goto(serve_dir(out) + "loader-test/check.html")
     assert browser_page.evaluate("window.loadError") == "images-0.xz: sha256 differs from manifest.json (stale cache?)"
-    (out / "loader-test" / "check.js").write_text(CHECK_JS.replace(".load()", ".load({verify: false})"))
-    browser_page.reload()
+    # new names: a reload could take check.js from the browser's cache
+    (out / "loader-test" / "unchecked.js").write_text(CHECK_JS.replace(".load()", ".load({verify: false})"))
+    (out / "loader-test" / "unchecked.html").write_text(PAGE.replace("test.js", "unchecked.js"))
+    browser_page.goto(serve_dir(out) + "loader-test/unchecked.html")
     error = browser_page.evaluate("window.loadError")
     assert error and error.startswith("images-0.xz: could not be decoded ("), error

@@ -23,7 +23,7 @@ export class BrowserCheck {
       this.drain();
     }, (err) => {
       console.warn(err);
-      this.error = err.message;
+      this.error = [err.message, err.detail].filter(Boolean).join(' ');  // a WidgetError's detail names the file
       if (this.wanted != null) this.report(this.wanted, {error: this.error});
     });
   }

@@ -87,7 +87,7 @@ export class ExploreView {
   showParity({same, browser, build, waiting, error}) {
     const answer = (a) => `${a.name} (${formatPercent(a.confidence)})`;
     let text;
-    if (error) text = `This browser could not check the guess: ${error}.`;
+    if (error) text = `This browser could not check the guess: ${error.replace(/\.$/, '')}.`;
     else if (waiting) text = `This browser's answer: ${waiting}`;
     else if (same) text = `This browser's answer: ${answer(browser)} — same as the build's.`;
     else text = `This browser's answer: ${answer(browser)} — the build's was ${answer(build)}.`;
