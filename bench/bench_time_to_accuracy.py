@@ -137,7 +137,7 @@ COLOURS = {"codelab": "#b3261e", "widget": "#2f6fde"}
 def svg_figure(rounds: list[dict], title: str) -> str:
     """Validation accuracy (y) against seconds (x), one polyline per run, dots at epochs; the
     codelab's runs red, the widget's blue, each round's target dashed. No dependency: SVG text."""
-    width, height, left, right, top, bottom = 720, 420, 60, 170, 40, 50
+    width, height, left, right, top, bottom = 750, 420, 60, 200, 40, 50
     runs = [(side, r[side]) for r in rounds for side in ("codelab", "widget")]
     x_max = max(log["seconds"] for _, logs in runs for log in logs) * 1.03
     y_min = min(0.5, min(log["val_acc"] for _, logs in runs for log in logs))
@@ -173,7 +173,7 @@ def svg_figure(rounds: list[dict], title: str) -> str:
             out.append(f'<circle cx="{px(s):.1f}" cy="{py(a):.1f}" r="2.5" fill="{COLOURS[side]}"/>')
     legend = [("codelab train() (batch 512, 10 epochs)", COLOURS["codelab"], ""),
               ("train widget, its defaults", COLOURS["widget"], ""),
-              ("target: codelab's final accuracy", "#888", ' stroke-dasharray="4 3"')]
+              ("target (codelab's final accuracy)", "#888", ' stroke-dasharray="4 3"')]
     for i, (label, colour, dash) in enumerate(legend):
         y = top + 10 + 36 * i
         x = width - right + 10
