@@ -128,7 +128,7 @@ def css_colour(page, selector: str, prop: str) -> tuple[int, int, int]:
 
 
 def axis_labels(page, selector: str, title: str | None = None) -> list[str]:
-    """The tick labels of the charts under `selector` (vega's SVG), of the axes titled `title` or all."""
+    """The tick labels of the charts under `selector` (lib/svg-charts.js, vega's class names), of the axes titled `title` or all."""
     return page.evaluate("""([selector, title]) => [...document.querySelectorAll(selector + ' .role-axis')]
       .filter((axis) => title == null || axis.querySelector('.role-axis-title text')?.textContent === title)
       .flatMap((axis) => [...axis.querySelectorAll('.role-axis-label text')].map((t) => t.textContent))""",
@@ -260,8 +260,10 @@ def test_dark_mode_themes_charts_tables_and_progress(open_widget):
     chart = ".sg-w-batch-chart .sg-w-chart-plot"
     assert luminance(pixel(page, chart, 0.995, 0.01)) < 0.25  # the chart's background, top right
     assert luminance(pixel(page, ".sg-w-confusion svg", 0.995, 0.01)) < 0.25
-    axis_text = page.locator(f"{chart} .role-axis-label text").first.get_attribute("fill")
-    assert axis_text and luminance(tuple(int(axis_text[i:i + 2], 16) for i in (1, 3, 5))) > 0.5
+    axis_text = css_colour(page, f"{chart} .role-axis-label text", "fill")  # widgets.css, the theme's variables
+    assert luminance(axis_text) > 0.5, axis_text
+    count = css_colour(page, ".sg-w-confusion text.sg-w-svg-count:not(.sg-w-svg-count-strong)", "fill")
+    assert luminance(count) > 0.5, count  # a count on a dark (few examples) cell is light too
     # the theme toggle redraws the charts in the light colours
     page.locator(".theme-toggle").click()
     assert page.get_attribute("html", "data-theme") == "light"
@@ -270,4 +272,5 @@ def test_dark_mode_themes_charts_tables_and_progress(open_widget):
             break
         page.wait_for_timeout(100)
     assert luminance(pixel(page, chart, 0.995, 0.01)) > 0.75
+    assert luminance(css_colour(page, f"{chart} .role-axis-label text", "fill")) < 0.5
     assert page.console_errors == []

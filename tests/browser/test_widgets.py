@@ -161,9 +161,9 @@ def test_train_one_epoch_shows_charts_per_class_accuracy_and_confusion(open_demo
         runs.append(widget(page, "({eps: el.sgTest.state.examplesPerSecond, after: el.sgTest.state.tensorsAfterTraining, "
                                  "matrix: el.sgTest.state.evaluation.matrix, runs: el.sgTest.state.runs})"))
         assert runs[-1]["runs"] == run
-    # live charts were drawn into the widget (vega renders into canvas or svg)
-    assert page.locator(".sg-w-batch-chart canvas, .sg-w-batch-chart svg").count() >= 2
-    assert page.locator(".sg-w-epoch-chart canvas, .sg-w-epoch-chart svg").count() >= 2
+    # live charts were drawn into the widget (lib/svg-charts.js: one SVG per measure, loss and accuracy)
+    assert page.locator(".sg-w-batch-chart svg").count() == 2
+    assert page.locator(".sg-w-epoch-chart svg").count() == 2
     # per-class accuracy with class names, and the confusion matrix over the 100 test examples
     table = page.inner_text(".sg-w-per-class")
     for name in classes:
@@ -171,7 +171,12 @@ def test_train_one_epoch_shows_charts_per_class_accuracy_and_confusion(open_demo
     matrix = np.array(runs[-1]["matrix"])
     assert matrix.shape == (4, 4) and matrix.sum() == 100
     assert np.trace(matrix) / 100 > 0.5  # one epoch on 300 examples learns these strokes
-    assert page.locator(".sg-w-confusion canvas, .sg-w-confusion svg").count() >= 1
+    assert page.locator(".sg-w-confusion svg").count() == 1
+    # each cell writes its count; the class names label both axes
+    counts = page.eval_on_selector_all(".sg-w-confusion .sg-w-svg-count", "ts => ts.map((t) => Number(t.textContent))")
+    assert counts == matrix.flatten().tolist()
+    labels = page.eval_on_selector_all(".sg-w-confusion .role-axis-label text", "ts => ts.map((t) => t.textContent)")
+    assert labels == classes + classes
     assert runs[0]["eps"] > 0
     assert "examples/s on webgl" in page.inner_text(".sg-w-status")
     # no tensor leaks: a second run ends with exactly as many tensors as the first
@@ -414,7 +419,7 @@ def test_model_builder_rejects_a_list_that_does_not_flow_and_trains_a_valid_one(
     assert state["refreshes"] >= 2  # before and after training at least
     assert page.locator(".sg-w-gallery-item").count() == 6
     assert page.locator(".sg-w-gallery-item .sg-w-bar").count() == 18
-    assert page.locator(".sg-w-cost-chart canvas, .sg-w-cost-chart svg").count() >= 3
+    assert page.locator(".sg-w-cost-chart svg").count() == 3  # loss, accuracy, examples/s
     assert state["after"] == baseline  # the model, its optimizer and the data are all disposed
     assert page.console_errors == []
 

@@ -1,34 +1,22 @@
 // Charts and tables of training runs, drawn into a widget's own elements (never the visor):
-// line charts and the confusion matrix are vega-lite specs of our own (number formats, whole
-// batches and epochs, one-point charts that still read), embedded through
-// lib/vega-embed-csp.js, which also gives them the page's colours; the model summary and the
-// per-class table are plain tables.
+// line charts and the confusion matrix are small SVG charts of our own (lib/svg-charts.js:
+// number formats, whole batches and epochs, one-point charts that still read, the page's
+// colours through widgets.css); the model summary and the per-class table are plain tables.
 //
-// vega (with vega-lite and vega-embed: most of a training page's JavaScript) is imported
-// when the first chart is asked for -- a reader presses Train -- not with the page: esbuild
-// puts a dynamic import's module in a chunk of its own. tfjs-vis is not needed by the
-// widgets at all; authors who want it import js/tfjs-vis.js (which sets window.tfvis).
+// No charting library is loaded, not even when a reader trains: vega (with vega-lite and
+// vega-embed, 400 kB gzipped) and tfjs-vis are for authors who import js/tfjs-vis.js
+// (which sets window.tfvis).
 import * as tf from '@tensorflow/tfjs';
 import {h, formatInt} from './ui.js';
 import {renderClassTable} from './class-list.js';
+import {FORMATS, lineChart as svgLineChart, confusionMatrix} from './svg-charts.js';
 
-let embedModule = null;
-
-/** vega-embed (CSP-safe, themed): its module, imported once, on first use. */
-function loadEmbed() {
-  // a failed download is tried again by the next chart rather than remembered
-  embedModule ??= import('./vega-embed-csp.js').catch((err) => {
-    embedModule = null;
-    throw err;
-  });
-  return embedModule.then((module) => module.default);
-}
-
-// What each kind of metric is plotted as: y axis title, number format (d3-format), domain.
+// What each kind of metric is plotted as: y axis title, number formats (axis, tooltip), scale.
 const MEASURES = {
-  loss: {title: 'Loss', format: '.3~g', scale: {zero: true, nice: true}},
-  acc: {title: 'Accuracy', format: '.0%', scale: {domain: [0, 1]}},
-  examples_per_second: {title: 'Examples/s', format: ',d', scale: {zero: true, nice: true}},
+  loss: {title: 'Loss', format: FORMATS.sig3, tooltip: FORMATS.sig4, scale: {zero: true}},
+  acc: {title: 'Accuracy', format: FORMATS.percent, tooltip: FORMATS.sig4, scale: {domain: [0, 1]}},
+  examples_per_second: {title: 'Examples/s', format: FORMATS.integer, tooltip: FORMATS.oneDecimal,
+    scale: {zero: true, integer: true}},
 };
 // Names of the series in legends: the training logs' names mean little to a reader.
 const SERIES_NAMES = {loss: 'training', val_loss: 'test', acc: 'training', val_acc: 'test',
@@ -40,33 +28,14 @@ const POINTS_UP_TO = 30;  // fewer points than this are drawn as dots too (one p
  * x counted from 1 (batch or epoch), into `el`.
  */
 function lineChart(el, logs, series, {xLabel = 'Batch', height = 200} = {}) {
-  const measure = MEASURES[series[0].replace(/^val_/, '')] ?? {title: series[0], format: '.3~g', scale: {zero: false}};
-  const values = [];
-  logs.forEach((log, i) => {
-    for (const name of series) {
-      if (log[name] != null) values.push({x: i + 1, y: log[name], series: SERIES_NAMES[name] ?? name});
-    }
-  });
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v4.json',
-    width: Math.max(160, el.clientWidth || 300), height, padding: 0,
-    autosize: {type: 'fit', contains: 'padding', resize: true},
-    data: {values},
-    mark: {type: 'line', point: logs.length < POINTS_UP_TO, clip: true},
-    encoding: {
-      x: {field: 'x', type: 'quantitative', title: xLabel,
-        // whole batches and epochs only, half a step of room at either end (one point: 0.5 to 1.5)
-        scale: {domain: [0.5, Math.max(1, logs.length) + 0.5], nice: false},
-        axis: {format: 'd', tickMinStep: 1}},
-      y: {field: 'y', type: 'quantitative', title: measure.title, scale: measure.scale, axis: {format: measure.format}},
-      color: {field: 'series', type: 'nominal', title: null, sort: series.map((n) => SERIES_NAMES[n] ?? n),
-        legend: series.length > 1 ? {orient: 'bottom', direction: 'horizontal'} : null},
-      tooltip: [{field: 'x', type: 'quantitative', title: xLabel}, {field: 'series', type: 'nominal', title: 'Series'},
-        {field: 'y', type: 'quantitative', title: measure.title, format: measure.format === ',d' ? ',.1f' : '.4~g'}],
-    },
-  };
-  // SVG: sharp at any zoom, and its labels are text (found by search, read by tests)
-  return loadEmbed().then((embed) => embed(el, spec, {actions: false, renderer: 'svg'}));
+  const measure = MEASURES[series[0].replace(/^val_/, '')] ??
+    {title: series[0], format: FORMATS.sig3, tooltip: FORMATS.sig4, scale: {zero: false}};
+  const lines = series.map((name) => ({
+    name: SERIES_NAMES[name] ?? name,
+    points: logs.flatMap((log, i) => (Number.isFinite(log[name]) ? [{x: i + 1, y: log[name]}] : [])),
+  }));
+  return svgLineChart(el, {series: lines, n: logs.length, xLabel, yLabel: measure.title, format: measure.format,
+    tooltipFormat: measure.tooltip, scale: measure.scale, height, pointsUpTo: POINTS_UP_TO});
 }
 
 // Metrics grouped one chart per measure, each validation metric with its training metric.
@@ -88,14 +57,10 @@ function chartGroups(metrics) {
 export function liveHistory(container, metrics, {everyMs = 1000, xLabel = 'Batch', height = 200} = {}) {
   const logs = [];
   const plots = new Map();  // chart group (its first metric) -> its element
-  let last = 0;
-  let pending = null;
+  let last = -Infinity;
   container.replaceChildren();
-  loadEmbed().catch(() => {});  // downloaded while the first batch trains; draw() reports a failure
-  async function draw() {
-    pending = null;
+  function draw() {
     last = performance.now();
-    const drawn = [];
     for (const series of chartGroups(metrics)) {
       const present = series.filter((m) => logs.some((log) => log[m] != null));
       if (present.length === 0) continue;
@@ -104,20 +69,20 @@ export function liveHistory(container, metrics, {everyMs = 1000, xLabel = 'Batch
         // in the order of `metrics`, whichever got data first
         container.append(...chartGroups(metrics).map((group) => plots.get(group[0])).filter(Boolean));
       }
-      drawn.push(lineChart(plots.get(series[0]), logs, present, {xLabel, height}));
+      lineChart(plots.get(series[0]), logs, present, {xLabel, height});
     }
-    await Promise.all(drawn);
   }
   return {
     logs,
+    // (promises, for callers written when charts were drawn by a library loaded on demand)
     add(log) {
       logs.push({...log});
-      if (performance.now() - last >= everyMs && !pending) pending = draw();
-      return pending;
+      if (performance.now() - last >= everyMs) draw();
+      return Promise.resolve();
     },
-    async flush() {
-      if (pending) await pending;
-      await draw();
+    flush() {
+      draw();
+      return Promise.resolve();
     },
   };
 }
@@ -205,39 +170,10 @@ export async function renderEvaluation(model, xs, ys, classNames, tableEl, matri
   return {perClass, matrix, confusions, accuracy};
 }
 
-// Counts as a heat map (the theme's heatmap range) with the count in each cell, as wide as
+// Counts as a heat map (light to the theme's accent) with the count in each cell, as wide as
 // its element allows: a phone's screen or half a wide page.
 function renderConfusionMatrix(el, matrix, classNames) {
-  const k = classNames.length;
-  const values = [];
-  let most = 0;
-  matrix.forEach((row, t) => row.forEach((count, p) => {
-    values.push({truth: classNames[t], predicted: classNames[p], count});
-    most = Math.max(most, count);
-  }));
-  const width = Math.min(el.clientWidth || 320, 140 + 36 * k);
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v4.json',
-    width, height: Math.min(440, 110 + 30 * k), padding: 0,
-    autosize: {type: 'fit', contains: 'padding'},
-    data: {values},
-    encoding: {
-      x: {field: 'predicted', type: 'ordinal', sort: classNames, title: 'Predicted class'},
-      y: {field: 'truth', type: 'ordinal', sort: classNames, title: 'True class'},
-    },
-    layer: [
-      {mark: 'rect', encoding: {
-        color: {field: 'count', type: 'quantitative', legend: null, scale: {domain: [0, Math.max(1, most)]}},
-        tooltip: [{field: 'truth', type: 'nominal', title: 'True class'},
-          {field: 'predicted', type: 'nominal', title: 'Predicted'},
-          {field: 'count', type: 'quantitative', title: 'Examples'}]}},
-      // light text on the darker half of the scale; the theme's text colour elsewhere
-      {mark: {type: 'text', baseline: 'middle'}, encoding: {
-        text: {field: 'count', type: 'quantitative'},
-        color: {condition: {test: `datum.count > ${most / 2}`, value: '#ffffff'}}}},
-    ],
-  };
-  return loadEmbed().then((embed) => embed(el, spec, {actions: false, renderer: 'svg'}));
+  confusionMatrix(el, matrix, classNames);
 }
 
 // A plain table (sortable by eye, readable by screen readers) rather than tfjs-vis' own;

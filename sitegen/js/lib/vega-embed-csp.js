@@ -1,9 +1,9 @@
 // vega-embed for pages without 'unsafe-eval', in the page's colours. tfjs-vis draws its charts
 // with vega-embed, and vega compiles chart expressions with the Function constructor unless
 // it is told to keep them as syntax trees (ast: true) and run them with vega-interpreter.
-// esbuild sends tfjs-vis's imports of 'vega-embed' here (see build.mjs); lib/charts.js
-// embeds its own charts through here too, importing this module (and with it vega) only when
-// its first chart is drawn.
+// esbuild sends tfjs-vis's imports of 'vega-embed' here (see build.mjs). Only authors'
+// scripts that import js/tfjs-vis.js load it: the widgets draw their own charts as small SVG
+// (lib/svg-charts.js) and never load vega.
 //
 // vega draws in fixed colours (white panels, black text) where the page may be dark: every
 // chart gets a config made of the theme's CSS variables (templates/static/style.css) and is
