@@ -790,20 +790,35 @@ def bench_bytes(browser, base: str, served: Path) -> list[str]:
         # the draw widget's worker: which backends it timed (wasm only when it had to) and kept
         worker = page.evaluate("(() => { const el = document.querySelector('.sg-demo'); const s = el.sgTest?.state;"
                                " return s?.timings ? {timings: s.timings, backend: el.dataset.backend} : null; })()")
-        totals = {c: [0, 0, 0] for c in columns}  # raw, gzip, files
-        for response in responses:
-            path = urlparse(response.url).path
-            if response.status != 200:
-                notes.append(f"{kind}: HTTP {response.status} for {path}")
-                continue
-            try:
-                body = response.body()
-            except Exception:  # noqa: BLE001 - fall back to the served file
-                body = (served / path.lstrip("/")).read_bytes()
-            t = totals[category(path)]
-            t[0] += len(body)
-            t[1] += len(gzip.compress(body, compresslevel=6, mtime=0))
-            t[2] += 1
+
+        def totals_of(responses, kind):
+            totals = {c: [0, 0, 0] for c in columns}  # raw, gzip, files
+            for response in responses:
+                path = urlparse(response.url).path
+                if response.status != 200:
+                    notes.append(f"{kind}: HTTP {response.status} for {path}")
+                    continue
+                try:
+                    body = response.body()
+                except Exception:  # noqa: BLE001 - fall back to the served file
+                    body = (served / path.lstrip("/")).read_bytes()
+                t = totals[category(path)]
+                t[0] += len(body)
+                t[1] += len(gzip.compress(body, compresslevel=6, mtime=0))
+                t[2] += 1
+            return totals
+
+        totals = totals_of(responses, kind)
+        if kind == "train" and ready == "true":
+            # What a reader has downloaded once a training run has ended (its charts, the
+            # evaluation and the confusion matrix drawn): a short run, 256 examples, 1 epoch.
+            page.get_by_label("Training examples").fill("256")
+            page.get_by_label("Epochs").fill("1")
+            page.get_by_role("button", name="Train").click()
+            page.wait_for_selector(".sg-demo[data-trained='true']", state="attached", timeout=600_000)
+            page.wait_for_timeout(1500)
+            rows.append((kind, totals))
+            kind, totals = "train, after a training run", totals_of(responses, kind)
         context.close()
         if worker:
             timed = ", ".join(f"{k} {v:.1f} ms" if v is not None else f"{k} could not start"
