@@ -17,8 +17,8 @@ export function drawingRecipe(preprocessing, modelName) {
   const known = TABLES.preprocessing[preprocessing.canvas] ?? TABLES.preprocessing.mnist;
   const recipe = {...known, ...preprocessing};
   if (!KNOWN_FITS.includes(recipe.fit)) {
-    throw new WidgetError(`The model "${modelName}" asks for drawings fitted by "${recipe.fit}", which this ` +
-      `site's code does not know (known: ${KNOWN_FITS.join(', ')}).`, 'Rebuild the site with `sitegen build`.');
+    throw new WidgetError(`The model ${modelName} asks for a way of fitting drawings that this site's code ` +
+      'does not know.', 'Rebuild the site with `sitegen build`.', `fit ${recipe.fit}; known: ${KNOWN_FITS.join(', ')}`);
   }
   return recipe;
 }

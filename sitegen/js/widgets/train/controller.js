@@ -58,8 +58,8 @@ export class TrainController {
     this.run().catch((err) => {
       this.shell.el.dataset.trained = 'error';
       this.shell.fail(err instanceof LayerListError
-        ? new WidgetError(`The model config "${this.view.modelName}" is not valid: ${err.message}`,
-          'Fix the layer list file and rebuild the site.')
+        ? new WidgetError(`The model config ${this.view.modelName} is not valid.`,
+          'Fix the layer list file and rebuild the site.', err.message)
         : err, 'Try a smaller batch size or fewer training examples, or reload the page.');
     });
   }
