@@ -30,6 +30,15 @@ def numbered_images(n: int, h: int, w: int, seed: int = 0) -> np.ndarray:
     return images
 
 
+def write_npy_per_class(folder: Path, images: np.ndarray, labels: np.ndarray, classes: list[str],
+                        limit: int | None = None) -> None:
+    """What an npy source reads: ``<class>.npy`` in ``folder`` for each of ``classes``, its
+    images (up to ``limit`` of them) flattened to one row each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for k, name in enumerate(classes):
+        np.save(folder / f"{name}.npy", images[labels == k][:limit].reshape(-1, images[0].size))
+
+
 def write_site(root: Path, toml: str, files: dict[str, bytes] | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "sitegen.toml").write_text('title = "Test"\n' + toml, encoding="utf-8")

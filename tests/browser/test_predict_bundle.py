@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import numpy as np
 import pytest
 from browser.test_widgets import CLASSES, draw_stroke, stroke_images, widget
+from test_datasets_helpers import write_npy_per_class
 
 from sitegen.tables import ACTIVATIONS, LAYER_KINDS
 
@@ -85,9 +86,7 @@ def bundle_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("predict-bundle")
     site = root / "site"
     images, labels = stroke_images(400, seed=5)
-    (site / "data" / "bars").mkdir(parents=True)
-    for k, name in enumerate(CLASSES):
-        np.save(site / "data" / "bars" / f"{name}.npy", images[labels == k].reshape(-1, 784))
+    write_npy_per_class(site / "data" / "bars", images, labels, CLASSES)
     (site / "models").mkdir()
     (site / "models" / "every-kind.json").write_text(json.dumps(EVERY_KIND))
     (site / "models" / "leaky.py").write_text(LEAKY_RELU_BUILDER)

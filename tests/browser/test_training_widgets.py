@@ -15,6 +15,7 @@ import re
 import numpy as np
 import pytest
 
+from test_datasets_helpers import write_npy_per_class
 from tests.browser.test_widgets import widget
 
 CLASSES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -53,9 +54,7 @@ def training_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("training")
     site = root / "site"
     images, labels = digit_images(240, seed=5)
-    (site / "data" / "digits").mkdir(parents=True)
-    for k, name in enumerate(CLASSES):
-        np.save(site / "data" / "digits" / f"{name}.npy", images[labels == k].reshape(-1, 784))
+    write_npy_per_class(site / "data" / "digits", images, labels, CLASSES)
     (site / "models").mkdir()
     (site / "models" / "conv.json").write_text(json.dumps(CONV))
     (site / "sitegen.toml").write_text(

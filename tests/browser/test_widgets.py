@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_datasets_helpers import write_npy_per_class
 
 CLASSES = ["horizontal", "vertical", "diagonal", "ring"]
 TINY_CONV = [
@@ -61,12 +62,8 @@ def write_widget_site(root: Path, n: int = 800) -> Path:
     """sitegen.toml, two .npy-per-class data sets ('bars', and 'bars3': 3 of its classes, for the
     model builder's data set switch), three layer lists and one page per widget kind."""
     images, labels = stroke_images(n, seed=3)
-    (root / "data" / "bars").mkdir(parents=True, exist_ok=True)
-    (root / "data" / "bars3").mkdir(parents=True, exist_ok=True)
-    for k, name in enumerate(CLASSES):
-        np.save(root / "data" / "bars" / f"{name}.npy", images[labels == k].reshape(-1, 784))
-        if k < 3:
-            np.save(root / "data" / "bars3" / f"{name}.npy", images[labels == k][:60].reshape(-1, 784))
+    write_npy_per_class(root / "data" / "bars", images, labels, CLASSES)
+    write_npy_per_class(root / "data" / "bars3", images, labels, CLASSES[:3], limit=60)
     (root / "models").mkdir(exist_ok=True)
     (root / "models" / "tiny-conv.json").write_text(json.dumps(TINY_CONV))
     (root / "models" / "dense.json").write_text(json.dumps(DENSE))
