@@ -24,20 +24,9 @@
 //                                          over a .sg-w-svg-cells-bg of var(--bg-soft)
 //     text.sg-w-svg-count(.sg-w-svg-count-strong)   a cell's count (light on the darker half)
 
-const NS = 'http://www.w3.org/2000/svg';
-const CHAR = 6.2;  // about the width of a digit or letter of the charts' 11px text, in px
+import {svg as s} from './ui.js';
 
-/** An SVG element: attributes (`text` sets its text, `class` its class), then children. */
-function s(tag, attrs = {}, ...children) {
-  const el = document.createElementNS(NS, tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value == null) continue;
-    if (key === 'text') el.textContent = value;
-    else el.setAttribute(key, String(value));
-  }
-  for (const child of children.flat()) if (child != null) el.append(child);
-  return el;
-}
+const CHAR = 6.2;  // about the width of a digit or letter of the charts' 11px text, in px
 
 const round = (v) => Math.round(v * 10) / 10;  // coordinates: a tenth of a pixel is enough
 const textWidth = (text) => String(text).length * CHAR;

@@ -2,13 +2,22 @@
 
 /** h('div', {class: 'x', onclick: fn}, child, 'text', ...) */
 export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
+  return fill(document.createElement(tag), attrs, children);
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** The same for an SVG element (the charts of lib/svg-charts.js). */
+export function svg(tag, attrs = {}, ...children) {
+  return fill(document.createElementNS(SVG_NS, tag), attrs, children);
+}
+
+function fill(el, attrs, children) {
   for (const [key, value] of Object.entries(attrs)) {
     if (value == null || value === false) continue;
     if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
-    else if (key === 'class') el.className = value;
     else if (key === 'text') el.textContent = value;
-    else el.setAttribute(key, value === true ? '' : value);
+    else el.setAttribute(key, value === true ? '' : value);  // `class` too: an SVG element's className is read-only
   }
   for (const child of children.flat()) {
     if (child != null) el.append(child);
