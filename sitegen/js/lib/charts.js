@@ -74,16 +74,11 @@ export function liveHistory(container, metrics, {everyMs = 1000, xLabel = 'Batch
   }
   return {
     logs,
-    // (promises, for callers written when charts were drawn by a library loaded on demand)
     add(log) {
       logs.push({...log});
       if (performance.now() - last >= everyMs) draw();
-      return Promise.resolve();
     },
-    flush() {
-      draw();
-      return Promise.resolve();
-    },
+    flush: draw,
   };
 }
 

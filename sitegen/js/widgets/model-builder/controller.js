@@ -202,12 +202,12 @@ export class BuilderController {
           await this.refreshGallery(model);
         },
         onBatch: this.batchHook(total, live),
-        onEpoch: async ({epoch, logs}) => {
+        onEpoch: ({epoch, logs}) => {
           if (logs.val_acc == null) return;  // a data set without test examples
           state.epochTestAccuracy.push(logs.val_acc);
           view.say(`Epoch ${epoch + 1} of ${settings.epochs}: test accuracy ${formatPercent(logs.val_acc)} ` +
             `(${formatInt(data.numTest)} test examples).`);
-          await live.epochs.add({acc: logs.acc, val_acc: logs.val_acc});
+          live.epochs.add({acc: logs.acc, val_acc: logs.val_acc});
         },
         onEnd: ({model, result, testSet}) => this.finish(model, result, testSet, live),
       });
@@ -228,7 +228,7 @@ export class BuilderController {
         `(${backend})`);
       const point = {loss: logs.loss, acc: logs.acc};
       if (examplesPerSecond > 0) point.examples_per_second = examplesPerSecond;  // none until the clock runs
-      await live.charts.add(point);
+      live.charts.add(point);
       if (performance.now() - lastGallery > GALLERY_EVERY_MS) {
         lastGallery = performance.now();
         await this.refreshGallery(live.model);
@@ -238,8 +238,8 @@ export class BuilderController {
 
   async finish(model, result, testSet, live) {
     const {state, view, data} = this;
-    await live.charts.flush();
-    await live.epochs.flush();
+    live.charts.flush();
+    live.epochs.flush();
     await this.refreshGallery(model);
     state.examplesPerSecond = result.examplesPerSecond;
     if (result.epochs === 0) {

@@ -93,7 +93,7 @@ export class TrainController {
         onBatch: (batch) => progress.batch(batch),
         onEpoch: ({logs}) => {
           state.epochLogs.push({...logs, seconds: (performance.now() - began) / 1000});
-          return progress.perEpoch.add(logs);
+          progress.perEpoch.add(logs);
         },
         onEnd: ({model, result, testSet}) => this.finish(model, result, testSet, progress),
       });
@@ -106,7 +106,7 @@ export class TrainController {
   async finish(model, result, testSet, progress) {
     const {view, state, data} = this;
     const backend = this.shell.backend.name;
-    await progress.flush();
+    progress.flush();
     state.examplesPerSecond = result.examplesPerSecond;
     state.evaluation = null;
     if (result.epochs === 0) {
@@ -145,15 +145,15 @@ function batchProgress(view, backend, settings) {
       run.perEpoch = liveHistory(view.epochCharts, ['loss', 'val_loss', 'acc', 'val_acc'], {xLabel: 'Epoch', everyMs: 0});
       view.progress.set(0, message);
     },
-    async batch({logs, examplesPerSecond}) {
+    batch({logs, examplesPerSecond}) {
       done += 1;
       const rate = examplesPerSecond ? `, ${formatInt(examplesPerSecond)} examples/s` : '';
       view.progress.set(done / total, `batch ${done} of ${total}${rate} (${backend})`);
-      await run.batches.add({loss: logs.loss, acc: logs.acc});
+      run.batches.add({loss: logs.loss, acc: logs.acc});
     },
-    async flush() {
-      await run.batches?.flush();
-      await run.perEpoch?.flush();
+    flush() {
+      run.batches?.flush();
+      run.perEpoch?.flush();
     },
     end(stopped) {
       view.progress.set(stopped ? done / total : 1);
